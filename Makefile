@@ -1,0 +1,36 @@
+# The front door.  `make test` and `make run` install what they need
+# (tools/deps), configure and build both bakes, and go.
+#   build/hosted  the core as a Linux process, with ASan+UBSan; unit tests
+#   build/x86_64  the freestanding kernel, booted under QEMU
+BUILD   := build
+HOSTED  := $(BUILD)/hosted
+X86     := $(BUILD)/x86_64
+KERNEL  := $(abspath $(X86))/biscotti
+CMAKE   := cmake -G Ninja -Wno-dev
+JOBS    ?= $(shell nproc)
+
+.PHONY: all deps build hosted x86_64 test run clean
+
+all: build
+
+deps:
+	@tools/deps
+
+hosted: deps
+	@$(CMAKE) -S . -B $(HOSTED) -DPLATFORM=hosted -DKERNEL_X86_64=$(KERNEL) >/dev/null
+	@cmake --build $(HOSTED) -j $(JOBS)
+
+x86_64: deps
+	@$(CMAKE) -S . -B $(X86) -DPLATFORM=x86_64 >/dev/null
+	@cmake --build $(X86) -j $(JOBS)
+
+build: hosted x86_64
+
+test: build
+	cd $(HOSTED) && ctest --output-on-failure -j $(JOBS)
+
+run: x86_64
+	tools/run-kernel $(KERNEL)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,46 @@
+/*
+ * The scheduler: one run queue per CPU, round robin within it, with a
+ * time slice enforced by the per-CPU one-shot timer.  The timer interrupt
+ * only marks the CPU as needing a reschedule; the switch happens at the
+ * next preemption point (interrupts re-enabled, sched_preempt_point(),
+ * spinlock release with no locks held), which is where hardware and the
+ * hosted bake behave the same.  Idle CPUs steal runnable threads from busy
+ * ones before halting in cpu_idle().
+ */
+#ifndef PROC_SCHED_H
+#define PROC_SCHED_H
+
+#include "kern/types.h"
+
+struct thread;
+
+#define SCHED_SLICE_NS	(10 * 1000 * 1000)	/* 10 ms */
+
+/* Set up per-CPU run queues and idle threads (boot CPU, before cpu_start). */
+void sched_init(void);
+
+/* Enter the scheduler on this CPU; never returns. */
+__noreturn void sched_run_cpu(void);
+
+/* Give up the CPU to another runnable thread, if any. */
+void sched_yield(void);
+
+/* Yield if this CPU's slice expired; call where it is safe to switch. */
+void sched_preempt_point(void);
+
+/*
+ * Block the current thread: it must already be off any run queue and
+ * queued where a waker will find it, with state THREAD_SLEEPING set under
+ * the caller's lock, which sched_sleep releases after the switch is safe.
+ * (Used by wait queues; not for general use.)
+ */
+struct spinlock;
+void sched_sleep(struct spinlock *held);
+
+/* Make a sleeping thread runnable on its home CPU and kick that CPU. */
+void sched_wakeup(struct thread *t);
+
+/* Statistics for tests and /proc later. */
+uint64_t sched_switches(unsigned cpu);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * Spinlocks.  Taking one disables interrupts on this CPU (nested, as in
+ * xv6's push_off/pop_off) so an interrupt handler on the same CPU can
+ * never deadlock against its own thread; the last release restores the
+ * state saved by the first acquire.  Never sleep holding one.
+ */
+#ifndef PROC_SPINLOCK_H
+#define PROC_SPINLOCK_H
+
+#include "kern/types.h"
+
+struct spinlock {
+	volatile unsigned locked;	/* 0 free, 1 held; atomic builtins */
+	int cpu;			/* holder's CPU, -1 when free (for spin_held) */
+	const char *name;
+};
+
+#define SPINLOCK_INIT(n)	{ 0, -1, (n) }
+
+void spin_init(struct spinlock *l, const char *name);
+void spin_lock(struct spinlock *l);
+bool spin_trylock(struct spinlock *l);
+void spin_unlock(struct spinlock *l);
+/* True when this CPU holds l (for KASSERTs). */
+bool spin_held(const struct spinlock *l);
+
+/* Nested interrupt disabling, shared by spinlocks and the scheduler. */
+void intr_push(void);
+void intr_pop(void);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * Kernel threads.  Every thread has a kernel stack, a saved context, and a
+ * home CPU whose run queue holds it while runnable.  Later, user processes
+ * are threads plus an address space and file table; the scheduler does not
+ * care.
+ *
+ * Field locking: [c] the home CPU's run-queue lock; [w] the wait queue's
+ * lock; [i] immutable after creation; [t] only the thread itself.
+ */
+#ifndef PROC_THREAD_H
+#define PROC_THREAD_H
+
+#include "contract/context.h"
+#include "kern/types.h"
+#include "lib/list.h"
+#include "mm/reserve.h"
+#include "proc/waitq.h"
+
+enum thread_state {
+	THREAD_RUNNABLE,	/* on a run queue */
+	THREAD_RUNNING,		/* on a CPU */
+	THREAD_SLEEPING,	/* on a wait queue */
+	THREAD_DEAD,		/* exited, waiting to be reaped */
+};
+
+struct thread {
+	struct context ctx;		/* [c] saved registers while not running */
+	enum thread_state state;	/* [c] */
+	unsigned cpu;			/* [c] home CPU */
+	struct list run_link;		/* [c] on the run queue */
+	struct list wait_link;		/* [w] on a wait queue */
+	struct waitq *waiting_on;	/* [w] the queue slept on, or NULL */
+	bool woken;			/* [w] set by the waker */
+	void *stack;			/* [i] */
+	size_t stack_size;		/* [i] */
+	void (*fn)(void *);		/* [i] */
+	void *arg;			/* [i] */
+	uint64_t id;			/* [i] */
+	char name[24];			/* [i] */
+	struct reservation res;		/* [t] heap reservation */
+	int spinlocks_held;		/* [t] for checks: no sleeping with one */
+	struct waitq exited;		/* joiners wait here */
+	bool detached;			/* [c] free on exit without join */
+};
+
+#define THREAD_STACK_SIZE	(16 * 1024)
+
+/* Create a runnable thread running fn(arg); NULL when memory is exhausted. */
+struct thread *thread_create(const char *name, void (*fn)(void *), void *arg);
+
+/* As thread_create(), on CPU cpu's run queue. */
+struct thread *thread_create_on(unsigned cpu, const char *name,
+    void (*fn)(void *), void *arg);
+
+/* The thread running on this CPU (the idle thread when none is). */
+struct thread *curthread(void);
+
+/* End the calling thread.  Returning from fn does the same. */
+__noreturn void thread_exit(void);
+
+/* Wait for t to exit and free it.  Each thread is joined once. */
+void thread_join(struct thread *t);
+
+/* Let t be freed when it exits; it must not be joined. */
+void thread_detach(struct thread *t);
+
+/* Sleep for at least ns nanoseconds. */
+void thread_sleep_ns(uint64_t ns);
+
+#endif

@@ -19,7 +19,18 @@ struct hosted_config {
 	size_t mem_bytes;	/* size of the physical arena (default 64 MiB when 0) */
 	const char *cmdline;	/* boot_cmdline(); "" when NULL */
 	bool quiet;		/* do not echo the console to stderr */
+	bool deterministic;	/* one vCPU, virtual clock, no host timer */
 };
+
+/*
+ * Deterministic mode, for fuzzing and for reproducing failures: a single
+ * vCPU and no host timer thread, so nothing outside the kernel's own
+ * execution decides what happens when.  Time is virtual: each clock_ns()
+ * call advances it by a microsecond, and an idle CPU jumps it to the next
+ * timer deadline; timer events are delivered at the usual delivery points
+ * once virtual time passes the deadline.  Two runs of the same workload
+ * then switch threads at the same points and print the same output.
+ */
 
 /*
  * Boot the core with cfg and run fn(arg) as the first kernel thread.
@@ -36,7 +47,10 @@ int hosted_boot(const struct hosted_config *cfg, int (*fn)(void *), void *arg);
  */
 void hosted_physmem_init(size_t mem_bytes);
 
-/* Everything the console printed since boot (for tests that check output). */
+/*
+ * Everything the console printed since boot (for tests that check output),
+ * NUL-terminated; valid until the console prints again.
+ */
 const char *hosted_console_log(void);
 
 #endif

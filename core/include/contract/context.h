@@ -30,6 +30,12 @@ void context_init(struct context *ctx, void *stack, size_t size,
  */
 void context_switch(struct context *from, struct context *to);
 
+/*
+ * Bytes of kernel stack the core should give each thread: 16 KiB on
+ * hardware, much more in the hosted bake, whose sanitizers grow frames.
+ */
+size_t context_stack_size(void);
+
 /* Release platform data attached by context_init() (the stack is the core's). */
 void context_destroy(struct context *ctx);
 

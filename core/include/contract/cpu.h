@@ -15,6 +15,9 @@
 
 #include "kern/types.h"
 
+/* The most CPUs any platform starts: the size of the core's per-CPU arrays. */
+#define CPU_MAX		64
+
 /* The calling CPU's number.  Stable while interrupts are disabled. */
 unsigned cpu_id(void);
 

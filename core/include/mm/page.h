@@ -17,7 +17,7 @@
 struct page {
 	struct list link;	/* free list, or the owner's list */
 	uint32_t refcount;	/* VM users; 0 while free */
-	uint8_t order;		/* block order while free (head page) */
+	uint8_t order;		/* block order (head page, free or in use) */
 	uint8_t flags;		/* allocator-private state */
 	uint16_t pad;
 	void *owner;		/* allocator of a kmalloc slab, or NULL */

@@ -20,14 +20,26 @@
 
 /* Per-thread reservation state (embedded in struct thread). */
 struct reservation {
-	size_t bound;		/* bytes reserved; 0 = no reservation active */
+	size_t bound;		/* bytes reserved (0 is a valid bound) */
 	size_t used;		/* bytes charged so far */
-	const char *site;	/* who reserved, for reports */
+	const char *site;	/* who reserved; NULL = none active */
 };
+
+/*
+ * Debug checks (overrun reports, heap double-free nets).  A compile-time
+ * constant, tested with `if (KDEBUG)`, so disabled checks cost nothing.
+ */
+#ifndef KDEBUG
+#define KDEBUG	1
+#endif
 
 void reserve_init(void);
 
-/* Reserve bound bytes for the current thread.  No spinlock may be held. */
+/*
+ * Reserve bound bytes for the current thread, waiting until the heap can
+ * promise them.  No spinlock may be held.  site names the work (a string
+ * with static storage: the marks table keeps the pointer).
+ */
 void reserve_begin(size_t bound, const char *site);
 
 /* End the current thread's reservation, returning the unused part. */
@@ -35,6 +47,9 @@ void reserve_end(void);
 
 /* Charge bytes to the current thread's reservation (called by the heap). */
 void reserve_charge(size_t bytes);
+
+/* True when the current thread holds a reservation. */
+bool reserve_active(void);
 
 /* Bytes the heap could still promise to new reservations. */
 size_t reserve_available(void);

@@ -22,16 +22,22 @@ void sched_init(void);
 /* Enter the scheduler on this CPU; never returns. */
 __noreturn void sched_run_cpu(void);
 
-/* Give up the CPU to another runnable thread, if any. */
-void sched_yield(void);
+/*
+ * Give up the CPU to another runnable thread, if any.  The symbol is
+ * renamed because the hosted bake links the host's libc, whose POSIX
+ * sched_yield() the sanitizer runtime calls: the kernel's must not
+ * replace it.  (So a file cannot include both this and <sched.h>.)
+ */
+void sched_yield(void) __asm__("kern_sched_yield");
 
 /* Yield if this CPU's slice expired; call where it is safe to switch. */
 void sched_preempt_point(void);
 
 /*
- * Block the current thread: it must already be off any run queue and
- * queued where a waker will find it, with state THREAD_SLEEPING set under
- * the caller's lock, which sched_sleep releases after the switch is safe.
+ * Block the current thread: the caller has queued it where a waker will
+ * find it, under the spinlock `held` (its only spinlock), which wakers
+ * must take before sched_wakeup().  sched_sleep marks the thread
+ * THREAD_SLEEPING and releases `held` once that is safe, then switches.
  * (Used by wait queues; not for general use.)
  */
 struct spinlock;

@@ -24,8 +24,20 @@ void spin_unlock(struct spinlock *l);
 /* True when this CPU holds l (for KASSERTs). */
 bool spin_held(const struct spinlock *l);
 
-/* Nested interrupt disabling, shared by spinlocks and the scheduler. */
+/*
+ * Nested interrupt disabling, shared by spinlocks and the scheduler.  The
+ * pop that ends the outermost push re-enables interrupts if they were on
+ * before it, and is then a preemption point (sched_preempt_point()).
+ */
 void intr_push(void);
 void intr_pop(void);
+
+/*
+ * For the scheduler: the interrupt state this CPU's outermost intr_push()
+ * saved.  It belongs to the running thread, so a context switch carries it
+ * across (as xv6's sched() does with intena).
+ */
+bool intr_saved_state(void);
+void intr_set_saved_state(bool enabled);
 
 #endif

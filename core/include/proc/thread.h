@@ -5,7 +5,12 @@
  * care.
  *
  * Field locking: [c] the home CPU's run-queue lock; [w] the wait queue's
- * lock; [i] immutable after creation; [t] only the thread itself.
+ * lock; [i] immutable after creation; [t] only the thread itself; [j] the
+ * join lock in thread.c.
+ *
+ * Placement: thread_create() puts a thread on the least loaded CPU, and
+ * idle CPUs may steal it later; thread_create_on() pins it to one CPU for
+ * its whole life (per-CPU work, tests that need a known CPU).
  */
 #ifndef PROC_THREAD_H
 #define PROC_THREAD_H
@@ -31,6 +36,7 @@ struct thread {
 	struct list wait_link;		/* [w] on a wait queue */
 	struct waitq *waiting_on;	/* [w] the queue slept on, or NULL */
 	bool woken;			/* [w] set by the waker */
+	bool pinned;			/* [i] never migrates from cpu */
 	void *stack;			/* [i] */
 	size_t stack_size;		/* [i] */
 	void (*fn)(void *);		/* [i] */
@@ -40,15 +46,19 @@ struct thread {
 	struct reservation res;		/* [t] heap reservation */
 	int spinlocks_held;		/* [t] for checks: no sleeping with one */
 	struct waitq exited;		/* joiners wait here */
-	bool detached;			/* [c] free on exit without join */
+	bool exit_done;			/* [j] off its CPU for good: may be freed */
+	bool detached;			/* [j] free on exit without join */
 };
 
-#define THREAD_STACK_SIZE	(16 * 1024)
+/*
+ * Kernel stacks are context_stack_size() bytes (contract/context.h): 16
+ * KiB on hardware, more in the hosted bake, whose sanitizers grow frames.
+ */
 
 /* Create a runnable thread running fn(arg); NULL when memory is exhausted. */
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg);
 
-/* As thread_create(), on CPU cpu's run queue. */
+/* As thread_create(), but pinned to CPU cpu. */
 struct thread *thread_create_on(unsigned cpu, const char *name,
     void (*fn)(void *), void *arg);
 

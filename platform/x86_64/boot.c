@@ -1,0 +1,50 @@
+/*
+ * The boot contract (contract/boot.h): the loader's command line, and
+ * power-off through QEMU's isa-debug-exit device.
+ *
+ * The run scripts give QEMU "-device isa-debug-exit,iobase=0xf4,
+ * iosize=0x04"; a write of v to port 0xf4 ends QEMU with exit status
+ * (v << 1) | 1, so status 0 exits 1 and every status stays odd, telling
+ * a deliberate power-off from a QEMU failure.  On a machine without the
+ * device the write does nothing and the CPU halts instead (ACPI
+ * power-off comes with ACPI).
+ */
+#include "contract/boot.h"
+#include "contract/cpu.h"
+#include "cpufunc.h"
+#include "kern/printk.h"
+#include "lib/string.h"
+#include "x86.h"
+
+#define DEBUG_EXIT_PORT	0xf4
+
+const char *boot_cmdline(void)
+{
+	return bootinfo.cmdline;
+}
+
+/* True when word is one of the command line's space-separated words. */
+bool boot_option(const char *word)
+{
+	const char *p = bootinfo.cmdline;
+	size_t len = strlen(word);
+
+	while (*p != '\0') {
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, word, len) == 0 &&
+		    (p[len] == ' ' || p[len] == '\0'))
+			return true;
+		while (*p != ' ' && *p != '\0')
+			p++;
+	}
+	return false;
+}
+
+__noreturn void platform_poweroff(int status)
+{
+	cli();
+	outl(DEBUG_EXIT_PORT, (uint32_t)status);
+	printk("poweroff: no isa-debug-exit device; halting\n");
+	cpu_halt_all();
+}

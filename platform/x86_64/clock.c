@@ -1,0 +1,138 @@
+/*
+ * Time: clock_ns() from the TSC, timer_arm() on the local APIC timer.
+ *
+ * Both clocks run at frequencies nobody tells us, so at boot they are
+ * measured together against the PIT, whose 1.193182 MHz is fixed: start a
+ * 50 ms PIT count, note the TSC and the APIC timer's count at its start
+ * and end, and scale.  (Under QEMU's emulation a poll of the PIT takes
+ * tens of microseconds, which leaves an error of about 0.05%; on hardware
+ * it is far smaller.)
+ *
+ * The TSC is assumed invariant (constant rate, never stopping in halt),
+ * as on every CPU of the last fifteen years and under QEMU, where TCG's
+ * TSC follows the host's clock.  Conversions are fixed-point, a 32.32
+ * multiplier per clock, computed once, with 128-bit products so no
+ * division happens after boot.
+ *
+ * The APIC timer is one-shot and counts at most 2^32 ticks (a minute or
+ * so), and the calibration is not exact, so its interrupt may come before
+ * the deadline: then the handler re-arms for the rest, and calls
+ * core_timer_interrupt() only once clock_ns() has reached the deadline,
+ * as the contract promises.
+ */
+#include "contract/clock.h"
+#include "contract/cpu.h"
+#include "contract/entry.h"
+#include "cpufunc.h"
+#include "kern/printk.h"
+#include "percpu.h"
+#include "trap.h"
+#include "x86.h"
+
+#define NS_PER_SEC		1000000000ull
+#define CALIBRATE_PIT_TICKS	(PIT_HZ / 20)	/* 50 ms */
+
+static uint64_t tsc_at_boot;
+static uint64_t ns_per_tsc_32;		/* ns per TSC tick, 32.32 fixed point */
+static uint64_t apic_ticks_per_ns_32;	/* APIC ticks per ns, 32.32 */
+static uint64_t tsc_hz, apic_hz;
+
+/* (v * mult) >> 32 without overflow. */
+static uint64_t mul_32_32(uint64_t v, uint64_t mult)
+{
+	return (uint64_t)(((unsigned __int128)v * mult) >> 32);
+}
+
+/* Nanoseconds since clock_init(). */
+uint64_t clock_ns(void)
+{
+	return mul_32_32(rdtsc() - tsc_at_boot, ns_per_tsc_32);
+}
+
+/*
+ * Measure the TSC and APIC timer rates against the PIT.  Each poll of the
+ * PIT is an I/O access, slow under emulation, so the moment the count ran
+ * out is taken as the midpoint between the TSC readings before the last
+ * poll that saw it running and the one that saw it done.
+ */
+static void clock_calibrate(void)
+{
+	uint64_t tsc0, before, now;
+	uint32_t apic_left;
+
+	lapic_timer_start(0xffffffff);
+	pit_oneshot_start(CALIBRATE_PIT_TICKS);
+	tsc0 = now = rdtsc();
+	do {
+		before = now;
+		now = rdtsc();
+	} while (!pit_oneshot_done());
+	apic_left = lapic_timer_count();
+	lapic_timer_start(0);
+
+	tsc_hz = (before + (now - before) / 2 - tsc0) * PIT_HZ /
+	    CALIBRATE_PIT_TICKS;
+	apic_hz = (uint64_t)(0xffffffffu - apic_left) * PIT_HZ /
+	    CALIBRATE_PIT_TICKS;
+	if (tsc_hz == 0 || apic_hz == 0)
+		panic("clock_calibrate: TSC %lu Hz, APIC timer %lu Hz",
+		    tsc_hz, apic_hz);
+}
+
+/* Program the APIC timer for deadline; interrupts disabled. */
+static void timer_program(uint64_t deadline)
+{
+	uint64_t now = clock_ns(), ticks = 0;
+
+	if (deadline > now)
+		ticks = mul_32_32(deadline - now, apic_ticks_per_ns_32);
+	if (ticks == 0)
+		ticks = 1;		/* past or imminent: fire promptly */
+	if (ticks > 0xffffffffu)
+		ticks = 0xffffffffu;	/* the rest on the next interrupt */
+	lapic_timer_start((uint32_t)ticks);
+}
+
+/* Arm this CPU's one-shot timer for deadline_ns; 0 disarms. */
+void timer_arm(uint64_t deadline_ns)
+{
+	unsigned long s = intr_save();
+
+	this_cpu()->timer_deadline = deadline_ns;
+	if (deadline_ns == 0)
+		lapic_timer_start(0);
+	else
+		timer_program(deadline_ns);
+	intr_restore(s);
+}
+
+/* VEC_TIMER: call the core once the deadline has really passed. */
+static void timer_intr(struct trapframe *tf)
+{
+	struct percpu *pc = this_cpu();
+	uint64_t deadline = pc->timer_deadline;
+
+	if (deadline == 0)
+		return;			/* disarmed after it fired */
+	if (clock_ns() < deadline) {
+		timer_program(deadline);
+		return;
+	}
+	pc->timer_deadline = 0;
+	core_timer_interrupt();
+}
+
+/* Calibrate, start the clock at 0 and take the timer vector. */
+void clock_init(void)
+{
+	clock_calibrate();
+	ns_per_tsc_32 = (NS_PER_SEC << 32) / tsc_hz;
+	apic_ticks_per_ns_32 = (apic_hz << 32) / NS_PER_SEC;
+	if (apic_ticks_per_ns_32 == 0)
+		apic_ticks_per_ns_32 = 1;
+	tsc_at_boot = rdtsc();
+	intr_set_handler(VEC_TIMER, timer_intr);
+	printk("clock: TSC %lu.%03lu MHz, APIC timer %lu.%03lu MHz\n",
+	    tsc_hz / 1000000, tsc_hz / 1000 % 1000,
+	    apic_hz / 1000000, apic_hz / 1000 % 1000);
+}

@@ -1,0 +1,188 @@
+/*
+ * Traps: the IDT, and what happens to each vector.
+ *
+ * Every vector has an interrupt gate (interrupts stay off in handlers),
+ * and every gate leads through trap_entry.S to trap_dispatch().
+ *
+ * Exceptions in kernel mode are bugs, with one exception: a page fault
+ * on a user address inside a user-copy routine, which usercopy.c turns
+ * into vm_fault() or -EFAULT.  Everything else prints the vector, error
+ * code, RIP, CR2 and all registers straight to the console (no printk
+ * lock to trip over) and panics.  The double fault runs on its own stack
+ * (IST1) so a kernel stack overflow is reported rather than reset.  User
+ * mode does not exist yet; its exceptions will become signals.
+ *
+ * Interrupts: local APIC vectors are acknowledged (EOI) first, legacy PIC
+ * IRQs at the PIC, then the handler runs.  No thread switch happens
+ * here: the core reschedules at its own preemption points, the same ones
+ * the hosted bake has (see proc/sched.h).
+ */
+#include "contract/console.h"
+#include "contract/cpu.h"
+#include "cpufunc.h"
+#include "kern/printk.h"
+#include "memlayout.h"
+#include "percpu.h"
+#include "trap.h"
+#include "x86.h"
+
+#define GATE_INTR	0x8e	/* present, DPL 0, 64-bit interrupt gate */
+
+struct idt_gate {
+	uint16_t offset_lo;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type;
+	uint16_t offset_mid;
+	uint32_t offset_hi;
+	uint32_t reserved;
+} __attribute__((packed));
+
+extern const uint64_t trap_vectors[NVECTORS];
+
+static struct idt_gate idt[NVECTORS] __attribute__((aligned(16)));
+static intr_handler_t handlers[NVECTORS];
+
+static const char *const exception_names[NEXCEPTIONS] = {
+	"divide error", "debug", "NMI", "breakpoint", "overflow",
+	"bound range", "invalid opcode", "device not available",
+	"double fault", "coprocessor overrun", "invalid TSS",
+	"segment not present", "stack fault", "general protection",
+	"page fault", "reserved 15", "x87 error", "alignment check",
+	"machine check", "SIMD error", "virtualisation", "control protection",
+	"reserved 22", "reserved 23", "reserved 24", "reserved 25",
+	"reserved 26", "reserved 27", "hypervisor injection",
+	"VMM communication", "security", "reserved 31",
+};
+
+static void idt_set(unsigned vec, uint64_t fn, unsigned ist)
+{
+	struct idt_gate *g = &idt[vec];
+
+	g->offset_lo = fn & 0xffff;
+	g->selector = SEL_KCODE;
+	g->ist = (uint8_t)ist;
+	g->type = GATE_INTR;
+	g->offset_mid = (fn >> 16) & 0xffff;
+	g->offset_hi = (uint32_t)(fn >> 32);
+	g->reserved = 0;
+}
+
+/* Load the IDT on this CPU. */
+static void idt_load(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)idt };
+
+	__asm__ volatile("lidt %0" : : "m"(idtr));
+}
+
+/* Fill the IDT with every vector's stub and load it. */
+void trap_init(void)
+{
+	unsigned vec;
+
+	for (vec = 0; vec < NVECTORS; vec++)
+		idt_set(vec, trap_vectors[vec], 0);
+	idt_set(T_DOUBLE_FAULT, trap_vectors[T_DOUBLE_FAULT], IST_DOUBLE_FAULT);
+	idt_set(T_NMI, trap_vectors[T_NMI], IST_DOUBLE_FAULT);
+	idt_load();
+}
+
+/* Attach fn to vector vec (boot time, or with vec not yet unmasked). */
+void intr_set_handler(unsigned vec, intr_handler_t fn)
+{
+	if (vec < NEXCEPTIONS || vec >= NVECTORS)
+		panic("intr_set_handler: bad vector %u", vec);
+	handlers[vec] = fn;
+}
+
+/* Format and write one line to the console, bypassing printk. */
+static void report(const char *fmt, ...) __printflike(1, 2);
+static void report(const char *fmt, ...)
+{
+	char line[160];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = kvsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(line) - 1)
+		n = sizeof(line) - 1;
+	console_write(line, (size_t)n);
+}
+
+/* Print everything known about tf; cr2 matters for page faults. */
+static void trap_report(const struct trapframe *tf, uint64_t cr2)
+{
+	report("\ntrap %lu (%s) on cpu %u in %s mode, error %#lx\n",
+	    tf->vector, exception_names[tf->vector], cpu_id(),
+	    (tf->cs & 3) ? "user" : "kernel", tf->error);
+	report("  rip %016lx  cs %04lx  rflags %016lx  cr2 %016lx\n",
+	    tf->rip, tf->cs, tf->rflags, cr2);
+	report("  rsp %016lx  ss %04lx   cr3 %016lx\n",
+	    tf->rsp, tf->ss, rcr3());
+	report("  rax %016lx  rbx %016lx  rcx %016lx  rdx %016lx\n",
+	    tf->rax, tf->rbx, tf->rcx, tf->rdx);
+	report("  rsi %016lx  rdi %016lx  rbp %016lx  r8  %016lx\n",
+	    tf->rsi, tf->rdi, tf->rbp, tf->r8);
+	report("  r9  %016lx  r10 %016lx  r11 %016lx  r12 %016lx\n",
+	    tf->r9, tf->r10, tf->r11, tf->r12);
+	report("  r13 %016lx  r14 %016lx  r15 %016lx\n",
+	    tf->r13, tf->r14, tf->r15);
+}
+
+/* An exception nobody handles: report it and stop. */
+static __noreturn void trap_fatal(const struct trapframe *tf, uint64_t cr2)
+{
+	trap_report(tf, cr2);
+	panic("trap: %s at %#lx", exception_names[tf->vector], tf->rip);
+}
+
+static void exception(struct trapframe *tf)
+{
+	uint64_t cr2 = rcr2();
+
+	if (tf->vector == T_PAGE_FAULT && !(tf->cs & 3) &&
+	    usercopy_fault(tf, cr2))
+		return;
+	if (tf->vector == T_NMI) {
+		report("\nNMI on cpu %u at %#lx; continuing\n", cpu_id(),
+		    tf->rip);
+		return;
+	}
+	trap_fatal(tf, cr2);
+}
+
+static void interrupt(struct trapframe *tf)
+{
+	unsigned vec = (unsigned)tf->vector;
+	intr_handler_t fn = handlers[vec];
+
+	if (vec >= IRQ_PIC_BASE && vec < IRQ_PIC_BASE + 16) {
+		if (!pic_eoi(vec - IRQ_PIC_BASE))
+			return;
+	} else if (vec != VEC_SPURIOUS) {
+		lapic_eoi();
+	}
+	if (fn != NULL)
+		fn(tf);
+	else
+		report("trap: unexpected interrupt %u on cpu %u\n", vec,
+		    cpu_id());
+}
+
+/* Every vector arrives here, interrupts disabled. */
+void trap_dispatch(struct trapframe *tf)
+{
+	/* A trap inside a user copy inherits its SMAP override: drop it. */
+	if (cpu_has_smap)
+		__asm__ volatile("clac" : : : "memory");
+	if (tf->vector < NEXCEPTIONS)
+		exception(tf);
+	else
+		interrupt(tf);
+}

@@ -1,0 +1,105 @@
+/*
+ * The x86_64 platform's internal interfaces, one section per file.  The
+ * core sees none of this: it reaches the platform only through
+ * core/include/contract.
+ */
+#ifndef X86_X86_H
+#define X86_X86_H
+
+#include "kern/types.h"
+#include "contract/physmem.h"
+
+/* bootinfo.c: what the loader told us, copied out of its memory. */
+#define BOOT_CMDLINE_MAX	1024
+#define BOOT_MMAP_MAX		128
+#define BOOT_MODULES_MAX	16
+
+/* E820 memory types. */
+#define BOOT_MEM_RAM		1
+#define BOOT_MEM_RESERVED	2
+#define BOOT_MEM_ACPI		3
+#define BOOT_MEM_NVS		4
+#define BOOT_MEM_UNUSABLE	5
+
+struct boot_mmap_entry {
+	uint64_t base;
+	uint64_t len;
+	uint32_t type;
+};
+
+struct bootinfo {
+	char cmdline[BOOT_CMDLINE_MAX];
+	struct boot_mmap_entry mmap[BOOT_MMAP_MAX];	/* sorted by base */
+	int nmmap;
+	struct phys_range modules[BOOT_MODULES_MAX];	/* loader modules (initrd) */
+	int nmodules;
+	paddr_t rsdp;			/* ACPI root pointer, 0 if unknown */
+};
+
+extern struct bootinfo bootinfo;
+
+/* Parse a PVH hvm_start_info at physical address pa into bootinfo. */
+void pvh_parse(paddr_t pa);
+
+/* physmem.c */
+/*
+ * Build the direct map over all RAM and ACPI memory and drop the boot
+ * identity map.  Needs bootinfo.
+ */
+void physmem_init(void);
+/* A zeroed page for boot-time page tables, before the page allocator. */
+paddr_t boot_page_alloc(void);
+/* True once the CPU supports and the kernel enabled no-execute pages. */
+extern bool nx_enabled;
+/* Physical address of the kernel's own PML4 (the kernel half's template). */
+paddr_t kernel_pml4_pa(void);
+
+/* mmio.c: uncached mappings of device registers. */
+void mmio_init(void);
+volatile void *mmio_map(paddr_t pa, size_t len);
+
+/* cpu.c */
+/* CPUID features the kernel uses, probed by cpu_features_init(). */
+extern bool cpu_has_smap;
+/* platform_poweroff() status after a panic with "panic=poweroff". */
+#define PANIC_POWEROFF_STATUS	2
+/* Probe and enable CPU features (SMEP, SMAP); take the kick vector. */
+void cpu_init(void);
+
+/* serial.c: the 16550 console on COM1. */
+void serial_init(void);
+void serial_enable_input(void);
+
+/* pic.c: the legacy 8259 pair, remapped to IRQ_PIC_BASE and masked. */
+void pic_init(void);
+void pic_unmask(unsigned irq);
+/* Acknowledge irq; false when it was spurious (no EOI was due). */
+bool pic_eoi(unsigned irq);
+
+/* pit.c: the 8254 timer's channel 2, for calibration. */
+#define PIT_HZ			1193182u
+void pit_oneshot_start(uint16_t ticks);
+bool pit_oneshot_done(void);
+
+/* lapic.c: the local APIC, in xAPIC mode. */
+void lapic_init(void);
+unsigned lapic_id(void);
+void lapic_eoi(void);
+void lapic_timer_start(uint32_t count);	/* one-shot; 0 stops it */
+uint32_t lapic_timer_count(void);	/* ticks left */
+void lapic_send_ipi(unsigned apic_id, unsigned vector, bool self);
+
+/* clock.c */
+void clock_init(void);
+
+/* boot.c */
+/* True when the command line holds word (an exact space-separated word). */
+bool boot_option(const char *word);
+
+/* selftest.c: in-kernel tests chosen by test= on the command line. */
+void selftest_run_from_cmdline(void);
+
+/* usercopy.c: what resolves copy faults; vm_fault() but for self-tests. */
+extern int (*usercopy_vm_fault)(uaddr_t va, unsigned access);
+
+#endif

@@ -261,7 +261,7 @@ void sched_finish_switch(void)
 	intr_pop();
 }
 
-void sched_yield(void)
+void thread_yield(void)
 {
 	struct cpu_sched *cs = lock_this_cpu();
 	struct thread *t = cs->cur;
@@ -292,7 +292,7 @@ void sched_preempt_point(void)
 	    cs->cur != &cs->idle;
 	intr_restore(s);
 	if (want)
-		sched_yield();
+		thread_yield();
 }
 
 void sched_sleep(struct spinlock *held)

@@ -407,7 +407,7 @@ consumer(void *arg)
 
 	for (i = 0; i < HANDOFF_N; i++) {
 		while (__atomic_load_n(&handoff_ready, __ATOMIC_ACQUIRE) <= i)
-			sched_yield();
+			thread_yield();
 		if (handoff[i] == NULL || !check_fill(handoff[i], 16, i))
 			(*errors)++;
 		kfree(handoff[i]);

@@ -168,7 +168,7 @@ static void mutex_worker(void *unused)
 			mutex_ownership_wrong = true;
 		mutex_counter++;
 		if (i % 64 == 0)
-			sched_yield();
+			thread_yield();
 		mutex_unlock(&counter_mutex);
 		if (mutex_held(&counter_mutex))
 			mutex_ownership_wrong = true;
@@ -606,7 +606,7 @@ static void det_locker(void *arg)
 	for (i = 0; i < 300; i++) {
 		mutex_lock(&det_mutex);
 		det_step((unsigned)(uintptr_t)arg);
-		sched_yield();
+		thread_yield();
 		mutex_unlock(&det_mutex);
 	}
 }

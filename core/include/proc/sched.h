@@ -23,12 +23,11 @@ void sched_init(void);
 __noreturn void sched_run_cpu(void);
 
 /*
- * Give up the CPU to another runnable thread, if any.  The symbol is
- * renamed because the hosted bake links the host's libc, whose POSIX
- * sched_yield() the sanitizer runtime calls: the kernel's must not
- * replace it.  (So a file cannot include both this and <sched.h>.)
+ * Give up the CPU to another runnable thread, if any.  (Not sched_yield:
+ * the hosted bake links the host's libc, whose sched_yield() the sanitizer
+ * runtime calls, and the kernel's must not replace it.)
  */
-void sched_yield(void) __asm__("kern_sched_yield");
+void thread_yield(void);
 
 /* Yield if this CPU's slice expired; call where it is safe to switch. */
 void sched_preempt_point(void);

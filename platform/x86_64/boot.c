@@ -18,6 +18,7 @@
 
 #define DEBUG_EXIT_PORT	0xf4
 
+/* The loader's command line, copied at boot; "" when none. */
 const char *boot_cmdline(void)
 {
 	return bootinfo.cmdline;
@@ -41,6 +42,7 @@ bool boot_option(const char *word)
 	return false;
 }
 
+/* Power off through isa-debug-exit, or halt where there is none. */
 __noreturn void platform_poweroff(int status)
 {
 	cli();

@@ -70,6 +70,7 @@ static void mmap_sort(void)
 	}
 }
 
+/* Copy the NUL-terminated command line at pa, cut to fit. */
 static void pvh_copy_cmdline(paddr_t pa)
 {
 	const char *s;
@@ -84,6 +85,7 @@ static void pvh_copy_cmdline(paddr_t pa)
 	bootinfo.cmdline[i] = '\0';
 }
 
+/* Copy the E820 map (a PVH version 1 field) and sort it. */
 static void pvh_copy_memmap(const struct hvm_start_info *si)
 {
 	const struct hvm_memmap_entry *e;
@@ -102,6 +104,7 @@ static void pvh_copy_memmap(const struct hvm_start_info *si)
 	mmap_sort();
 }
 
+/* Record where the modules lie, whole pages, without reading them. */
 static void pvh_copy_modules(const struct hvm_start_info *si)
 {
 	const struct hvm_modlist_entry *m;

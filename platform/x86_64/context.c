@@ -17,11 +17,13 @@
 void context_switch_stack(uintptr_t *save_sp, uintptr_t new_sp);
 void context_stack_entry(void);
 
+/* Kernel stacks are 16 KiB, as on most x86-64 kernels. */
 size_t context_stack_size(void)
 {
 	return KERNEL_STACK_SIZE;
 }
 
+/* Lay out the first frame so the first switch to ctx runs entry(arg). */
 void context_init(struct context *ctx, void *stack, size_t size,
     void (*entry)(void *), void *arg)
 {
@@ -46,6 +48,7 @@ void context_switch(struct context *from, struct context *to)
 	context_switch_stack(&from->sp, to->sp);
 }
 
+/* Nothing was attached to the context; the stack is the core's. */
 void context_destroy(struct context *ctx)
 {
 	ctx->md = NULL;

@@ -30,14 +30,13 @@ static void kick_intr(struct trapframe *tf);
 /* Turn on SMEP and SMAP where the CPU has them; take the kick vector. */
 void cpu_init(void)
 {
-	uint32_t a, b, c, d, max;
+	uint32_t a, b = 0, c, d, max;
 	uint64_t cr4 = rcr4();
 
 	intr_set_handler(VEC_KICK, kick_intr);
-	cpuid(0, 0, &max, &b, &c, &d);
-	if (max < 7)
-		return;
-	cpuid(7, 0, &a, &b, &c, &d);
+	cpuid(0, 0, &max, &a, &c, &d);
+	if (max >= 7)
+		cpuid(7, 0, &a, &b, &c, &d);
 	if (b & CPUID7_EBX_SMEP)
 		cr4 |= CR4_SMEP;
 	if (b & CPUID7_EBX_SMAP) {
@@ -45,8 +44,11 @@ void cpu_init(void)
 		cpu_has_smap = true;
 	}
 	lcr4(cr4);
+	printk("cpu0: NX %s, SMEP %s, SMAP %s\n", nx_enabled ? "on" : "off",
+	    (cr4 & CR4_SMEP) ? "on" : "off", cpu_has_smap ? "on" : "off");
 }
 
+/* This CPU's number, from its per-CPU area. */
 unsigned cpu_id(void)
 {
 	unsigned id;
@@ -56,11 +58,13 @@ unsigned cpu_id(void)
 	return id;
 }
 
+/* One CPU until SMP starts the others. */
 unsigned cpu_count(void)
 {
 	return 1;
 }
 
+/* Disable interrupts; return RFLAGS.IF as it was. */
 unsigned long intr_save(void)
 {
 	unsigned long flags = read_rflags();
@@ -69,22 +73,29 @@ unsigned long intr_save(void)
 	return flags & RFLAGS_IF;
 }
 
+/*
+ * Re-enable interrupts if state says they were on (a pending one is taken
+ * now).
+ */
 void intr_restore(unsigned long state)
 {
 	if (state & RFLAGS_IF)
 		sti();
 }
 
+/* Interrupts on. */
 void intr_enable(void)
 {
 	sti();
 }
 
+/* Interrupts off. */
 void intr_disable(void)
 {
 	cli();
 }
 
+/* Whether interrupts are on (RFLAGS.IF). */
 bool intr_enabled(void)
 {
 	return (read_rflags() & RFLAGS_IF) != 0;
@@ -101,6 +112,7 @@ void cpu_poll(void)
 {
 }
 
+/* Never called: cpu_count() is 1. */
 void cpu_start(unsigned id)
 {
 	panic("cpu_start: cpu %u requested, but this kernel runs one CPU", id);
@@ -112,6 +124,7 @@ static void kick_intr(struct trapframe *tf)
 	core_cpu_kicked();
 }
 
+/* Send CPU id a kick IPI; to this CPU it arrives once interrupts are on. */
 void cpu_kick(unsigned id)
 {
 	if (id >= cpu_count())
@@ -133,6 +146,7 @@ __noreturn void cpu_halt_all(void)
 	}
 }
 
+/* Spin-loop hint. */
 void cpu_relax(void)
 {
 	__asm__ volatile("pause" : : : "memory");

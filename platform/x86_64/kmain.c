@@ -24,6 +24,7 @@
 
 __noreturn void x86_start(uint32_t start_info_pa);
 
+/* The first thread: a self-test if asked, else sleep forever. */
 static void kernel_first_thread(void *arg)
 {
 	selftest_run_from_cmdline();

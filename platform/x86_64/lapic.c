@@ -46,11 +46,13 @@
 
 static volatile uint32_t *lapic;
 
+/* Read the 32-bit register at byte offset reg. */
 static uint32_t lapic_read(unsigned reg)
 {
 	return lapic[reg / 4];
 }
 
+/* Write register reg, then read back so the write has reached the APIC. */
 static void lapic_write(unsigned reg, uint32_t v)
 {
 	lapic[reg / 4] = v;
@@ -67,6 +69,7 @@ static void lapic_error_intr(struct trapframe *tf)
 	printk("lapic: error status %#x on cpu %u\n", esr, cpu_id());
 }
 
+/* Spurious interrupts need no EOI and no action. */
 static void lapic_spurious_intr(struct trapframe *tf)
 {
 }
@@ -97,11 +100,13 @@ void lapic_init(void)
 	lapic_eoi();
 }
 
+/* This CPU's local APIC id. */
 unsigned lapic_id(void)
 {
 	return lapic_read(LAPIC_ID) >> 24;
 }
 
+/* Signal the end of the interrupt being serviced. */
 void lapic_eoi(void)
 {
 	lapic_write(LAPIC_EOI, 0);
@@ -113,6 +118,7 @@ void lapic_timer_start(uint32_t count)
 	lapic_write(LAPIC_TIMER_INIT, count);
 }
 
+/* Ticks left before the timer fires. */
 uint32_t lapic_timer_count(void)
 {
 	return lapic_read(LAPIC_TIMER_CUR);

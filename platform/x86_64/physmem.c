@@ -38,6 +38,7 @@ bool nx_enabled;
 static paddr_t boot_alloc_next;		/* first page after the image and boot tables */
 static bool boot_alloc_sealed;		/* the page allocator owns RAM now */
 
+/* The direct-map address of pa. */
 void *phys_to_virt(paddr_t pa)
 {
 	return (void *)(DIRECT_MAP_BASE + pa);
@@ -55,6 +56,7 @@ paddr_t virt_to_phys(const void *va)
 	panic("virt_to_phys: %p is not a direct-mapped address", va);
 }
 
+/* The kernel's own PML4: boot.S's table. */
 paddr_t kernel_pml4_pa(void)
 {
 	return virt_to_phys(boot_pml4);
@@ -75,6 +77,7 @@ static bool is_ram(paddr_t pa, uint64_t len)
 	return false;
 }
 
+/* True when pa lies in a loader module. */
 static bool in_module(paddr_t pa)
 {
 	int i;
@@ -110,6 +113,7 @@ paddr_t boot_page_alloc(void)
 	return pa;
 }
 
+/* E820 types the direct map covers: RAM and ACPI memory. */
 static bool direct_mapped_type(uint32_t type)
 {
 	return type == BOOT_MEM_RAM || type == BOOT_MEM_ACPI ||

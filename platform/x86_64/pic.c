@@ -23,6 +23,7 @@
 
 static uint16_t pic_mask = 0xffff;	/* bit per IRQ: 1 = masked */
 
+/* Load pic_mask into both PICs' mask registers. */
 static void pic_write_mask(void)
 {
 	outb(PIC1_DATA, pic_mask & 0xff);

@@ -65,16 +65,19 @@ struct range_op {
 	unsigned prot;			/* the protection to intersect with */
 };
 
+/* log2 of the bytes one entry at level maps. */
 static unsigned level_shift(int level)
 {
 	return PAGE_SHIFT + 9 * level;
 }
 
+/* va's index in its table at level. */
 static unsigned pt_index(uaddr_t va, int level)
 {
 	return (va >> level_shift(level)) & (PT_ENTRIES - 1);
 }
 
+/* The table page at pa, through the direct map. */
 static uint64_t *table_at(paddr_t pa)
 {
 	return phys_to_virt(pa);
@@ -158,6 +161,7 @@ static uint64_t *pte_lookup_alloc(struct pmap *pm, uaddr_t va)
 	return &table[pt_index(va, 0)];
 }
 
+/* An empty user half and the shared kernel half; NULL without memory. */
 struct pmap *pmap_create(void)
 {
 	struct pmap *pm = kmalloc(sizeof(*pm));
@@ -189,6 +193,7 @@ static void table_free(paddr_t pa, int level)
 	page_free(pa, 0);
 }
 
+/* Free every table of the user half, then the root.  pm is not active. */
 void pmap_destroy(struct pmap *pm)
 {
 	uint64_t *pml4 = table_at(pm->root);
@@ -203,6 +208,7 @@ void pmap_destroy(struct pmap *pm)
 	kfree(pm);
 }
 
+/* Load pm (or the kernel's own tables, for NULL) into CR3. */
 void pmap_activate(struct pmap *pm)
 {
 	struct percpu *pc = this_cpu();
@@ -213,11 +219,13 @@ void pmap_activate(struct pmap *pm)
 	lcr3(pm != NULL ? pm->root : kernel_pml4_pa());
 }
 
+/* The pmap loaded on this CPU. */
 struct pmap *pmap_current(void)
 {
 	return this_cpu()->pmap;
 }
 
+/* Map va to pa with prot, replacing (and flushing) any old mapping. */
 int pmap_enter(struct pmap *pm, uaddr_t va, paddr_t pa, unsigned prot)
 {
 	uint64_t *pte, old;
@@ -257,6 +265,7 @@ static void leaf_apply(struct pmap *pm, uint64_t *pte, uaddr_t va,
 	pmap_invalidate(pm, va);
 }
 
+/* True when no entry of table is present. */
 static bool table_empty(const uint64_t *table)
 {
 	int i;
@@ -311,6 +320,7 @@ static bool user_range(uaddr_t *va, uaddr_t *end)
 	return *va < *end;
 }
 
+/* Unmap [va, end), freeing tables that become empty. */
 void pmap_remove(struct pmap *pm, uaddr_t va, uaddr_t end)
 {
 	struct range_op op = { .remove = true };
@@ -319,6 +329,7 @@ void pmap_remove(struct pmap *pm, uaddr_t va, uaddr_t end)
 		range_apply(pm, table_at(pm->root), PT_TOP, 0, va, end, &op);
 }
 
+/* Intersect the protection of [va, end) with prot; without PROT_R, unmap. */
 void pmap_protect(struct pmap *pm, uaddr_t va, uaddr_t end, unsigned prot)
 {
 	struct range_op op = { .remove = (prot & PROT_R) == 0, .prot = prot };
@@ -327,6 +338,7 @@ void pmap_protect(struct pmap *pm, uaddr_t va, uaddr_t end, unsigned prot)
 		range_apply(pm, table_at(pm->root), PT_TOP, 0, va, end, &op);
 }
 
+/* Translate va: physical byte address, protection and status bits. */
 bool pmap_extract(struct pmap *pm, uaddr_t va, paddr_t *pa, unsigned *prot)
 {
 	uint64_t *pte, e;

@@ -12,6 +12,7 @@
  */
 #include "contract/boot.h"
 #include "contract/clock.h"
+#include "contract/entry.h"
 #include "contract/physmem.h"
 #include "contract/pmap.h"
 #include "contract/usercopy.h"
@@ -30,6 +31,7 @@ static int failures;
 
 #define CHECK(e) check((e), #e, __LINE__)
 
+/* Report a failed CHECK() and count it. */
 static void check(bool ok, const char *what, int line)
 {
 	if (ok)
@@ -48,6 +50,7 @@ static paddr_t map_page(struct pmap *pm, uaddr_t va, unsigned prot)
 	return pa;
 }
 
+/* Reaching the first thread is the whole test. */
 static void test_boot(void)
 {
 }
@@ -146,6 +149,7 @@ static void test_usercopy_retry(struct pmap *pm)
 	CHECK(!pmap_extract(pm, va + 100, NULL, NULL));
 }
 
+/* pmap and user copies on a fresh address space. */
 static void test_usercopy(void)
 {
 	struct pmap *pm = pmap_create();
@@ -202,14 +206,34 @@ static void test_console(void)
 /* Deliberate kernel bugs: each must end in a trap report and a panic. */
 static void test_nullderef(void)
 {
+	volatile uintptr_t addr = 0x10;	/* hidden from the optimiser */
+
 	printk("nullderef test: reading address 0x10\n");
-	(void)*(volatile int *)0x10;
+	(void)*(volatile int *)addr;
 }
 
+/* An invalid opcode in kernel mode. */
 static void test_ud2(void)
 {
 	printk("ud2 test: executing ud2\n");
 	__asm__ volatile("ud2");
+}
+
+/* With SMAP, touching a user page outside a user copy must fault. */
+static void test_smap(void)
+{
+	struct pmap *pm = pmap_create();
+	uaddr_t va = 0x400000;
+
+	CHECK(pm != NULL);
+	map_page(pm, va, PROT_R | PROT_W);
+	pmap_activate(pm);
+	if (!cpu_has_smap) {
+		printk("smap test: this CPU has no SMAP\n");
+		return;
+	}
+	printk("smap test: reading user address %#lx directly\n", va);
+	(void)*(volatile int *)va;
 }
 
 static const struct selftest {
@@ -223,6 +247,7 @@ static const struct selftest {
 	{ "test=console", "console", test_console },
 	{ "test=nullderef", "nullderef", test_nullderef },
 	{ "test=ud2", "ud2", test_ud2 },
+	{ "test=smap", "smap", test_smap },
 };
 
 /* Run the test the command line names, if any, and power off. */

@@ -44,7 +44,10 @@
 
 static unsigned console_owner;	/* 0 free, else cpu_id() + 1 */
 
-/* Program COM1 for 115200 8N1 with FIFOs, receive interrupt off. */
+/*
+ * Program COM1 for 115200 8N1 with FIFOs, receive interrupt off, and start
+ * the kernel's output on a fresh line (firmware leaves its cursor mid-line).
+ */
 void serial_init(void)
 {
 	outb(COM1 + UART_IER, 0);
@@ -54,8 +57,10 @@ void serial_init(void)
 	outb(COM1 + UART_LCR, LCR_8N1);
 	outb(COM1 + UART_FCR, FCR_ENABLE);
 	outb(COM1 + UART_MCR, MCR_DTR_RTS_OUT2);
+	console_write("\n", 1);
 }
 
+/* Send one byte once the transmitter has room. */
 static void serial_putc(char c)
 {
 	int spins = 0;

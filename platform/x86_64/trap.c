@@ -55,6 +55,7 @@ static const char *const exception_names[NEXCEPTIONS] = {
 	"VMM communication", "security", "reserved 31",
 };
 
+/* Point vector vec's gate at fn, on IST stack ist (0: the current one). */
 static void idt_set(unsigned vec, uint64_t fn, unsigned ist)
 {
 	struct idt_gate *g = &idt[vec];
@@ -142,6 +143,7 @@ static __noreturn void trap_fatal(const struct trapframe *tf, uint64_t cr2)
 	panic("trap: %s at %#lx", exception_names[tf->vector], tf->rip);
 }
 
+/* Vectors 0..31: recover a user-copy fault, note an NMI, else die. */
 static void exception(struct trapframe *tf)
 {
 	uint64_t cr2 = rcr2();
@@ -157,6 +159,7 @@ static void exception(struct trapframe *tf)
 	trap_fatal(tf, cr2);
 }
 
+/* Vectors 32..255: acknowledge, then run the handler. */
 static void interrupt(struct trapframe *tf)
 {
 	unsigned vec = (unsigned)tf->vector;

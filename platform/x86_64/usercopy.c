@@ -37,6 +37,7 @@ long usercopy_string(char *dst, const char *src, size_t max);
 
 int (*usercopy_vm_fault)(uaddr_t va, unsigned access) = vm_fault;
 
+/* The exception-table entry for instruction ip, or NULL. */
 static const struct ex_entry *ex_lookup(uintptr_t ip)
 {
 	const struct ex_entry *ex;
@@ -65,12 +66,14 @@ bool usercopy_fault(struct trapframe *tf, uintptr_t va)
 	return true;
 }
 
+/* Open user pages to the kernel (SMAP) for one copy. */
 static void user_access_begin(void)
 {
 	if (cpu_has_smap)
 		__asm__ volatile("stac" : : : "memory");
 }
 
+/* Close them again. */
 static void user_access_end(void)
 {
 	if (cpu_has_smap)
@@ -83,6 +86,7 @@ static bool user_range_ok(uaddr_t va, size_t len)
 	return va < USER_END && len <= USER_END - va;
 }
 
+/* Copy len bytes from user usrc to kernel kdst: 0 or -EFAULT. */
 int copyin(void *kdst, uaddr_t usrc, size_t len)
 {
 	size_t left;
@@ -97,6 +101,7 @@ int copyin(void *kdst, uaddr_t usrc, size_t len)
 	return left == 0 ? 0 : -EFAULT;
 }
 
+/* Copy len bytes from kernel ksrc to user udst: 0 or -EFAULT. */
 int copyout(uaddr_t udst, const void *ksrc, size_t len)
 {
 	size_t left;

@@ -1,0 +1,62 @@
+# Shared by the QEMU tests: boot the kernel under tools/run-kernel with a
+# time limit, keep the serial log, and check it.  Sourced, not run.
+#
+# A guest that powers off with status s makes QEMU exit with (s << 1) | 1:
+# 1 for status 0, 3 for status 1, 5 for a panic under panic=poweroff.
+
+TESTS_QEMU=$(cd "$(dirname "$0")" && pwd)
+RUN_KERNEL="$TESTS_QEMU/../../tools/run-kernel"
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-60}
+EXIT_OK=1
+EXIT_PANIC=5
+
+# The kernel path is the first argument.  A missing kernel is a failure,
+# not a skip: `make test` always builds it first.
+need_kernel() {
+	KERNEL=${1:-}
+	if [ -z "$KERNEL" ] || [ ! -f "$KERNEL" ]; then
+		echo "FAIL: no x86_64 kernel at '$KERNEL' (make x86_64 builds it)"
+		exit 1
+	fi
+	WORK=$(mktemp -d)
+	trap 'rm -rf "$WORK"' EXIT
+}
+
+fail() {
+	echo "FAIL: $*"
+	if [ -n "${LOG:-}" ] && [ -f "$LOG" ]; then
+		echo "---- serial log ----"
+		tr -d '\r' <"$LOG" | grep -av '^$'
+		echo "--------------------"
+	fi
+	exit 1
+}
+
+# boot NAME QEMU-ARGS...: boot with stdin closed; log in $LOG, exit code
+# in $STATUS (124 when the time limit ran out).
+boot() {
+	LOG="$WORK/$1.log"
+	shift
+	STATUS=0
+	timeout "$BOOT_TIMEOUT" "$RUN_KERNEL" "$KERNEL" "$@" \
+	    </dev/null >"$LOG" 2>&1 || STATUS=$?
+}
+
+# expect_status N: QEMU exited with N.
+expect_status() {
+	[ "$STATUS" -eq "$1" ] ||
+	    fail "QEMU exited with $STATUS, expected $1 (124: timed out)"
+}
+
+# expect_line REGEX: some line of the log matches (extended regex).
+expect_line() {
+	tr -d '\r' <"$LOG" | grep -aEq -- "$1" ||
+	    fail "no line matching '$1' in the serial log"
+}
+
+# banner_mib: the N of the banner's "N MiB of memory managed".
+banner_mib() {
+	tr -d '\r' <"$LOG" |
+	    sed -nE 's/^.*biscotti [0-9.]+: 1 CPU, ([0-9]+) MiB of memory managed$/\1/p' |
+	    head -n 1
+}

@@ -96,7 +96,8 @@ static void ring_member(void *arg)
 	spin_unlock(&ring.lock);
 }
 
-static uint64_t ring_switches_before[CPU_MAX], ring_switches_after[CPU_MAX];
+static uint64_t ring_switches_before[HOSTED_CPU_MAX];
+static uint64_t ring_switches_after[HOSTED_CPU_MAX];
 
 static int ring_main(void *unused)
 {
@@ -494,7 +495,13 @@ START_TEST(test_join_exit_detach)
 	ck_assert(exit_ran);
 	ck_assert(!exit_after);
 	ck_assert_uint_eq(live_after_join, live_before);
-	ck_assert_uint_eq(free_after_join, free_before);
+	/*
+	 * Every stack went back.  Not an exact page count: the heap keeps a
+	 * free slab per class, and which CPU's cache served the churn decides
+	 * whether one more slab page stays cached (seen under load).
+	 */
+	ck_assert_uint_lt(free_before - free_after_join,
+	    context_stack_size() / PAGE_SIZE);
 	ck_assert_uint_eq(detached_done, 20);
 	ck_assert_uint_eq(live_after_detach, live_before);
 	/* Every stack went back: the heap may keep a few slab pages cached. */
@@ -518,7 +525,7 @@ END_TEST
 /* Unpinned CPU-bound threads spread over the CPUs. */
 #define SPREAD_THREADS	8
 
-static bool spread_ran_on[CPU_MAX];
+static bool spread_ran_on[HOSTED_CPU_MAX];
 
 static void spread_worker(void *unused)
 {

@@ -53,12 +53,3 @@ void core_cpu_main(void)
 {
 	sched_run_cpu();
 }
-
-/*
- * No address spaces exist yet, so no user access can be resolved.  The
- * VM subsystem replaces this with the real fault handler.
- */
-int vm_fault(uaddr_t va, unsigned access)
-{
-	return -EFAULT;
-}

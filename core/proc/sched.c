@@ -8,7 +8,11 @@
  * next preemption point (sched_preempt_point(), or the last spinlock
  * release with interrupts back on), so an interrupt never switches a
  * thread that is in the middle of something.  That is also all the
- * hosted bake can offer, so both bakes behave alike.
+ * hosted bake can offer, so both bakes behave alike.  A thread that spins
+ * without ever reaching a preemption point is the exception: on hardware
+ * the platform calls sched_preempt_interrupt() as an interrupt returns to
+ * a thread that had interrupts enabled, which means it held no spinlock
+ * and was at a point as safe to switch at as any preemption point.
  *
  * Switching is direct, thread to thread: the outgoing thread takes its
  * CPU's run-queue lock, sets its own state (requeued, asleep or dead),
@@ -27,13 +31,26 @@
  * `idling`; wakers kick an idling target, and when they queue work behind a
  * busy CPU they kick an idling CPU so that it comes to steal.
  *
+ * Address spaces follow threads: a thread with a pmap gets it loaded as
+ * it is switched in; a kernel thread (pmap NULL) runs on whatever the CPU
+ * had loaded, since it touches only the kernel half, which every pmap
+ * shares.  That saves the TLB flush of two address-space changes when a
+ * CPU goes from a process to idle and back.  The price is that a CPU may
+ * keep a pmap loaded that no thread of its uses any more; the platform's
+ * pmap_destroy() makes such CPUs let go of it.
+ *
+ * Per-CPU state is one array sized by cpu_count() at sched_init(); the
+ * core has no fixed CPU maximum.
+ *
  * Lock order: a wait queue's lock, then a run-queue lock; two run-queue
  * locks (stealing) in CPU order.
  */
 #include "contract/clock.h"
 #include "contract/context.h"
 #include "contract/cpu.h"
+#include "contract/pmap.h"
 #include "kern/printk.h"
+#include "mm/kmalloc.h"
 #include "proc/sched.h"
 #include "proc/spinlock.h"
 #include "proc/thread.h"
@@ -54,7 +71,7 @@ struct cpu_sched {
 	struct thread idle;		/* the idle thread, on the boot stack */
 } __attribute__((aligned(64)));
 
-static struct cpu_sched cpus[CPU_MAX];
+static struct cpu_sched *cpus;		/* [i] ncpus entries, from sched_init() */
 static unsigned ncpus;
 static bool sched_ready;		/* sched_init() done */
 static unsigned pick_rotor;		/* [a] spreads ties in sched_pick_cpu() */
@@ -92,16 +109,34 @@ static void runq_remove(struct cpu_sched *cs, struct thread *t)
 	__atomic_store_n(&cs->nready, cs->nready - 1, __ATOMIC_RELAXED);
 }
 
-/* Set up the run queues and idle threads of every CPU (boot CPU, once). */
+/* The per-CPU array for n CPUs, zeroed and cache-line aligned. */
+static struct cpu_sched *cpus_alloc(unsigned n)
+{
+	struct cpu_sched *a = kzalloc(n * sizeof(*a));
+
+	if (a == NULL)
+		panic("sched_init: no memory for %u CPUs", n);
+	if ((uintptr_t)a % __alignof__(*a) != 0)
+		panic("sched_init: misaligned per-CPU array %p", (void *)a);
+	return a;
+}
+
+/*
+ * Set up the run queues and idle threads of every CPU (boot CPU, once,
+ * after the heap and before cpu_start(); interrupts disabled).
+ */
 void sched_init(void)
 {
+	struct cpu_sched *all;
 	unsigned i;
 
 	ncpus = cpu_count();
-	if (ncpus == 0 || ncpus > CPU_MAX)
-		panic("sched_init: %u CPUs", ncpus);
+	if (ncpus == 0)
+		panic("sched_init: no CPUs");
+	intr_nesting_init(ncpus);
+	all = cpus_alloc(ncpus);
 	for (i = 0; i < ncpus; i++) {
-		struct cpu_sched *cs = &cpus[i];
+		struct cpu_sched *cs = &all[i];
 		struct thread *idle = &cs->idle;
 
 		spin_init(&cs->lock, "runq");
@@ -115,14 +150,21 @@ void sched_init(void)
 		waitq_init(&idle->exited, "idle exit");
 		cs->cur = idle;
 	}
-	waitq_deadlines_init();
+	waitq_deadlines_init(ncpus);
+	__atomic_store_n(&cpus, all, __ATOMIC_RELEASE);
 	__atomic_store_n(&sched_ready, true, __ATOMIC_RELEASE);
 }
 
+/* NULL before sched_init(): spinlocks count nothing until then. */
 struct thread *curthread(void)
 {
-	unsigned long s = intr_save();
-	struct thread *t = cpus[cpu_id()].cur;
+	unsigned long s;
+	struct thread *t;
+
+	if (__atomic_load_n(&cpus, __ATOMIC_ACQUIRE) == NULL)
+		return NULL;
+	s = intr_save();
+	t = cpus[cpu_id()].cur;
 
 	intr_restore(s);
 	return t;
@@ -236,6 +278,8 @@ static void sched_switch(struct cpu_sched *cs)
 	cs->prev = prev;
 	cs->slice_end = next == &cs->idle ? 0 : clock_ns() + SCHED_SLICE_NS;
 	arm_timer(cs);
+	if (next->pmap != NULL)
+		pmap_activate(next->pmap);
 	__atomic_store_n(&cs->switches, cs->switches + 1, __ATOMIC_RELAXED);
 	saved = intr_saved_state();
 	context_switch(&prev->ctx, &next->ctx);
@@ -293,6 +337,24 @@ void sched_preempt_point(void)
 	intr_restore(s);
 	if (want)
 		thread_yield();
+}
+
+void sched_preempt_interrupt(void)
+{
+	struct cpu_sched *cs;
+	struct thread *t;
+
+	if (!__atomic_load_n(&sched_ready, __ATOMIC_ACQUIRE))
+		return;
+	cs = this_cpu();
+	t = cs->cur;
+	if (t == &cs->idle ||
+	    !__atomic_load_n(&cs->need_resched, __ATOMIC_RELAXED))
+		return;
+	/* Interrupts were on, so these hold; a bug elsewhere must not spread. */
+	if (t->spinlocks_held != 0 || intr_depth() != 0)
+		return;
+	thread_yield();
 }
 
 void sched_sleep(struct spinlock *held)

@@ -11,7 +11,10 @@
 struct thread;
 
 /* Set up the per-CPU deadline lists of timed waits (sched_init calls it). */
-void waitq_deadlines_init(void);
+void waitq_deadlines_init(unsigned ncpus);
+
+/* Move interrupt nesting to per-CPU entries for ncpus CPUs (sched_init). */
+void intr_nesting_init(unsigned ncpus);
 
 /*
  * First thing a thread does after being switched to for the first time,

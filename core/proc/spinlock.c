@@ -16,15 +16,41 @@
  */
 #include "contract/cpu.h"
 #include "kern/printk.h"
+#include "mm/kmalloc.h"
 #include "proc/sched.h"
 #include "proc/spinlock.h"
 #include "proc/thread.h"
+#include "sched_internal.h"
 
-/* Per-CPU interrupt nesting; touched only by its CPU with interrupts off. */
-static struct intr_nesting {
+/*
+ * Per-CPU interrupt nesting; touched only by its CPU with interrupts off.
+ * Spinlocks work before the heap does (the page allocator takes them), so
+ * the boot CPU starts on a static entry; sched_init() moves every CPU to
+ * an array sized by cpu_count() (intr_nesting_init()).
+ */
+struct intr_nesting {
 	int depth;		/* intr_push() calls not yet popped */
 	bool saved;		/* interrupts were on before the outermost push */
-} nesting[CPU_MAX];
+} __attribute__((aligned(64)));
+
+static struct intr_nesting boot_nesting;
+static struct intr_nesting *nesting = &boot_nesting;	/* [i] once set up */
+
+/*
+ * Give each of the ncpus CPUs its own nesting state, carrying over the
+ * boot CPU's.  Boot CPU, before any other CPU starts, interrupts off.
+ */
+void intr_nesting_init(unsigned ncpus)
+{
+	struct intr_nesting *n = kzalloc(ncpus * sizeof(*n));
+
+	if (n == NULL)
+		panic("intr_nesting_init: no memory for %u CPUs", ncpus);
+	if ((uintptr_t)n % __alignof__(*n) != 0)
+		panic("intr_nesting_init: misaligned array %p", (void *)n);
+	n[0] = boot_nesting;
+	__atomic_store_n(&nesting, n, __ATOMIC_RELEASE);
+}
 
 void spin_init(struct spinlock *l, const char *name)
 {
@@ -114,6 +140,12 @@ void intr_pop(void)
 		intr_enable();
 		sched_preempt_point();
 	}
+}
+
+/* Interrupts are disabled, or the answer may belong to another CPU. */
+int intr_depth(void)
+{
+	return nesting[cpu_id()].depth;
 }
 
 /* Interrupts are disabled (the caller holds a run queue lock). */

@@ -17,6 +17,7 @@
 #include "contract/context.h"
 #include "contract/cpu.h"
 #include "contract/physmem.h"
+#include "contract/pmap.h"
 #include "kern/errno.h"
 #include "kern/printk.h"
 #include "mm/kmalloc.h"
@@ -155,6 +156,16 @@ void thread_detach(struct thread *t)
 	spin_unlock(&join_lock);
 	if (free_now)
 		thread_free(t);
+}
+
+/* Interrupts off: no switch may come between the field and the load. */
+void thread_set_pmap(struct pmap *pm)
+{
+	unsigned long s = intr_save();
+
+	curthread()->pmap = pm;
+	pmap_activate(pm);
+	intr_restore(s);
 }
 
 /* A private queue that nobody wakes: only the deadline ends the wait. */

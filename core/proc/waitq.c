@@ -24,6 +24,7 @@
 #include "contract/cpu.h"
 #include "kern/errno.h"
 #include "kern/printk.h"
+#include "mm/kmalloc.h"
 #include "proc/sched.h"
 #include "proc/thread.h"
 #include "proc/waitq.h"
@@ -45,13 +46,19 @@ struct deadline {
 static struct deadline_list {
 	struct spinlock lock;
 	struct list pending;		/* by `when`, earliest first */
-} __attribute__((aligned(64))) deadline_lists[CPU_MAX];
+} __attribute__((aligned(64))) *deadline_lists;	/* [i] cpu_count() entries */
 
-void waitq_deadlines_init(void)
+/* One list per CPU, from the heap (boot CPU, in sched_init()). */
+void waitq_deadlines_init(unsigned ncpus)
 {
 	unsigned i;
 
-	for (i = 0; i < CPU_MAX; i++) {
+	deadline_lists = kzalloc(ncpus * sizeof(*deadline_lists));
+	if (deadline_lists == NULL)
+		panic("waitq_deadlines_init: no memory for %u CPUs", ncpus);
+	if ((uintptr_t)deadline_lists % __alignof__(*deadline_lists) != 0)
+		panic("waitq_deadlines_init: misaligned array");
+	for (i = 0; i < ncpus; i++) {
 		spin_init(&deadline_lists[i].lock, "deadlines");
 		list_init(&deadline_lists[i].pending);
 	}

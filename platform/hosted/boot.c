@@ -93,7 +93,7 @@ int hosted_boot(const struct hosted_config *cfg, int (*fn)(void *), void *arg)
 	pthread_t tid;
 	int status;
 
-	if (booted || ncpus > CPU_MAX ||
+	if (booted || ncpus > HOSTED_CPU_MAX ||
 	    (cfg->deterministic && ncpus != 1)) {
 		fprintf(stderr, "hosted_boot: %s\n", booted ?
 		    "one boot per process" : cfg->deterministic ?

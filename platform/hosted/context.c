@@ -56,7 +56,7 @@ struct context_md {
 };
 
 /* Records for the vCPUs' host stacks, which context_init() never saw. */
-static struct context_md host_stack_md[CPU_MAX];
+static struct context_md host_stack_md[HOSTED_CPU_MAX];
 
 size_t context_stack_size(void)
 {

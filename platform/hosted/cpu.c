@@ -24,7 +24,7 @@
 #include "contract/entry.h"
 #include "vcpu.h"
 
-struct vcpu hosted_vcpus[CPU_MAX];
+struct vcpu hosted_vcpus[HOSTED_CPU_MAX];
 static unsigned vcpu_count = 1;
 static __thread struct vcpu *vcpu_self;
 

@@ -14,8 +14,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/*
+ * The most virtual CPUs one boot may have: the size of the hosted
+ * platform's own per-vCPU tables (the core itself has no such limit).
+ */
+#define HOSTED_CPU_MAX	64
+
 struct hosted_config {
-	unsigned ncpus;		/* virtual CPUs (default 1 when 0) */
+	unsigned ncpus;		/* virtual CPUs, 1..HOSTED_CPU_MAX (1 when 0) */
 	size_t mem_bytes;	/* size of the physical arena (default 64 MiB when 0) */
 	const char *cmdline;	/* boot_cmdline(); "" when NULL */
 	bool quiet;		/* do not echo the console to stderr */

@@ -44,6 +44,7 @@
  * between the virtual CPUs' pthreads, and the scheduler activates the
  * right pmap on every switch.
  */
+#include "hosted.h"
 #include "pmap_sw.h"
 
 #include "contract/cpu.h"
@@ -81,7 +82,7 @@ struct pmap_cpu {
 	uint64_t pin_seq;	/* odd while a walker is pinned on this CPU */
 } __attribute__((aligned(64)));
 
-static struct pmap_cpu pmap_cpus[CPU_MAX];
+static struct pmap_cpu pmap_cpus[HOSTED_CPU_MAX];
 
 static inline unsigned
 level_shift(int level)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "contract/cpu.h"
+#include "hosted.h"
 
 /* Pending-event bits of a vCPU. */
 #define VCPU_EV_TIMER	0x1u	/* its one-shot timer expired */
@@ -29,7 +30,7 @@ struct vcpu {
 	uint64_t deadline;	/* timer deadline in clock_ns(), 0 = none; timer lock */
 };
 
-extern struct vcpu hosted_vcpus[CPU_MAX];
+extern struct vcpu hosted_vcpus[HOSTED_CPU_MAX];
 
 /* Set up n vCPUs (state only; no host threads yet). */
 void hosted_cpus_init(unsigned n);

@@ -1,25 +1,35 @@
 /*
- * The boot path: from the loader's 32-bit protected mode to 64-bit C.
+ * The boot paths: from a loader's 32-bit protected mode to 64-bit C.
  *
- * QEMU's -kernel loads a 64-bit ELF whose notes carry a Xen "PVH" entry
- * point (XEN_ELFNOTE_PHYS32_ENTRY): it copies each segment to its
- * physical address and enters pvh_entry in flat 32-bit protected mode,
- * paging off, interrupts off, with %ebx holding the physical address of an
- * hvm_start_info (command line, E820 memory map, ACPI RSDP).  QEMU refuses
- * 64-bit ELF images on its multiboot path, and PVH needs no a.out address
- * kludge: the ELF program headers say where everything goes.  A GRUB ISO
- * (multiboot2, which also loads ELF64 by physical address) can later add a
- * second entry beside this one that ends in the same x86_start().
+ * Two loaders can start the kernel, and both load the same ELF image by
+ * its program headers' physical addresses (kernel.ld):
  *
- * This file does the least that lets C run: zero .bss, check for long
- * mode, load the static boot page tables below, turn on PAE, EFER.LME
- * (and NXE when the CPU has NX), paging and write protection, and jump to
- * the higher-half kernel on the boot stack.  The boot page tables map the
- * first GiB of physical memory three times with 2 MiB pages: at 0 (the
- * identity map that the switch to paging runs through), at KERNEL_VMA (the
- * image, linked for -mcmodel=kernel) and at DIRECT_MAP_BASE (the start of
- * the direct map, so C can read the start info and build the rest).
- * x86_start() then builds the real direct map and drops the identity map.
+ *  - QEMU's -kernel (the fast path for tests) reads the Xen "PVH" note
+ *    (XEN_ELFNOTE_PHYS32_ENTRY) and enters pvh_entry with %ebx holding
+ *    the physical address of an hvm_start_info (command line, E820
+ *    memory map, modules, ACPI RSDP).  QEMU refuses 64-bit ELF images on
+ *    its multiboot path, and PVH needs no address kludge.
+ *  - GRUB (the ISO that real PCs boot, BIOS or UEFI) finds the multiboot2
+ *    header below, in the first 32 KiB of the file, and enters mb2_entry
+ *    (named by the header's entry-address tag) with %eax = 0x36d76289
+ *    and %ebx holding the physical address of the multiboot2 information
+ *    structure (a list of tags: command line, modules, memory map, ACPI).
+ *
+ * Both arrive in flat 32-bit protected mode with paging and interrupts
+ * off and no usable stack, and both join boot32, which passes on the pair
+ * (which loader, its information's address) to x86_start(), where
+ * bootinfo.c tells the two apart.
+ *
+ * boot32 does the least that lets C run: zero .bss, check for long mode,
+ * load the static boot page tables below, turn on PAE, EFER.LME (and NXE
+ * when the CPU has NX), paging and write protection, and jump to the
+ * higher-half kernel on the boot stack.  The boot page tables map
+ * physical memory with 2 MiB pages: the first GiB at 0 (the identity map
+ * that the switch to paging runs through) and at KERNEL_VMA (the image,
+ * linked for -mcmodel=kernel), and the first 4 GiB at DIRECT_MAP_BASE
+ * (the start of the direct map, so C can read whatever the loader left
+ * below 4 GiB).  Everything is writable and executable until physmem.c
+ * replaces these mappings with the kernel's real ones.
  *
  * The 32-bit code lives in .boot.text, linked at its physical address, so
  * its absolute references need no adjustment; references to the
@@ -45,6 +55,48 @@
 
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
 
+#define MB2_HEADER_MAGIC	0xe85250d6
+#define MB2_ARCH_I386		0
+#define MB2_TAG_END		0
+#define MB2_TAG_INFO_REQUEST	1
+#define MB2_TAG_ENTRY		3
+/* Information tags we ask for (bootinfo.c reads them). */
+#define MB2_INFO_CMDLINE	1
+#define MB2_INFO_MODULE		3
+#define MB2_INFO_MMAP		6
+#define MB2_INFO_ACPI_OLD	14
+#define MB2_INFO_ACPI_NEW	15
+
+/*
+ * The multiboot2 header: 8-aligned, first in the file (kernel.ld), with
+ * the tags GRUB needs for an ELF image: what information we want and
+ * where to enter.  No address tag: GRUB loads ELF segments by their
+ * physical addresses, as QEMU does.
+ */
+	.section .multiboot2, "a"
+	.balign 8
+mb2_header:
+	.long	MB2_HEADER_MAGIC
+	.long	MB2_ARCH_I386
+	.long	mb2_header_end - mb2_header
+	.long	0x100000000 - (MB2_HEADER_MAGIC + MB2_ARCH_I386 + \
+		    (mb2_header_end - mb2_header))
+	.balign 8
+mb2_info_request:
+	.short	MB2_TAG_INFO_REQUEST, 0
+	.long	mb2_info_request_end - mb2_info_request
+	.long	MB2_INFO_CMDLINE, MB2_INFO_MODULE, MB2_INFO_MMAP
+	.long	MB2_INFO_ACPI_OLD, MB2_INFO_ACPI_NEW
+mb2_info_request_end:
+	.balign 8
+	.short	MB2_TAG_ENTRY, 0
+	.long	12
+	.long	mb2_entry
+	.balign 8
+	.short	MB2_TAG_END, 0
+	.long	8
+mb2_header_end:
+
 /*
  * The PVH entry note.  QEMU rounds the name size up to the note segment's
  * alignment, so this must stay in a 4-aligned note segment of its own
@@ -62,18 +114,36 @@
 
 	.section .boot.text, "ax"
 	.code32
+/* QEMU's PVH entry: %ebx = hvm_start_info; no magic in a register. */
 	.globl pvh_entry
 pvh_entry:
 	cli
 	cld
-	movl	%ebx, %ebp		/* hvm_start_info, for x86_start() */
+	movl	%ebx, %ebp
+	movl	$BOOT_MAGIC_PVH, %esi
+	jmp	boot32
 
-	/* Zero .bss (the loader should have; cheap to be sure). */
+/* GRUB's multiboot2 entry: %eax = BOOT_MAGIC_MB2, %ebx = information. */
+	.globl mb2_entry
+mb2_entry:
+	cli
+	cld
+	movl	%ebx, %ebp
+	movl	%eax, %esi
+	jmp	boot32
+
+/*
+ * Common 32-bit path.  %ebp holds the loader's information address and
+ * %esi its magic; from here on %ebp and %edi keep them for x86_start().
+ */
+boot32:
+	/* Zero .bss (the loaders should have; cheap to be sure). */
 	movl	$PA(__bss_start), %edi
 	movl	$PA(__bss_end), %ecx
 	subl	%edi, %ecx
 	xorl	%eax, %eax
 	rep stosb
+	movl	%esi, %edi
 
 	/* Long mode is required; remember NX for EFER. */
 	movl	$0x80000000, %eax
@@ -130,7 +200,8 @@ start64:
 	movl	%eax, %fs
 	movl	%eax, %gs
 	movabsq	$boot_stack_top, %rsp
-	movl	%ebp, %edi		/* zero-extends: the start info's address */
+	movl	%edi, %edi		/* the loader's magic, zero-extended */
+	movl	%ebp, %esi		/* its information's address */
 	xorl	%ebp, %ebp		/* the frame-pointer chain ends here */
 	movabsq	$x86_start, %rax
 	call	*%rax
@@ -139,7 +210,7 @@ start64:
 no_long_mode_msg:
 	.asciz	"biscotti: this CPU has no long mode (x86-64); halting\r\n"
 
-/* Just enough GDT to reach 64-bit code; gdt.c loads the real one. */
+/* Just enough GDT to reach 64-bit code; percpu.c loads the real one. */
 	.balign 8
 boot_gdt:
 	.quad	0
@@ -152,12 +223,15 @@ boot_gdt_desc:
 
 /*
  * The boot page tables.  boot_pml4 stays the kernel's own top level (and
- * the template of every address space's kernel half); boot_pdpt_kernel's
- * last entry receives the device-register window (mmio.c).
+ * the template of every address space's kernel half), and
+ * boot_pdpt_direct and boot_pdpt_kernel stay its kernel-half PDPTs:
+ * physmem.c rewrites their entries, and boot_pdpt_kernel's last entry
+ * receives the device-register window (mmio.c).  boot_pd (four page
+ * directories, the first 4 GiB) serves only until then.
  */
 	.data
 	.balign 4096
-	.globl boot_pml4, boot_pdpt_direct, boot_pdpt_kernel, boot_pd
+	.globl boot_pml4, boot_pdpt_direct, boot_pdpt_kernel
 boot_pml4:
 	.quad	PA(boot_pdpt_low) + (PTE_P | PTE_W)
 	.fill	255, 8, 0
@@ -169,14 +243,17 @@ boot_pdpt_low:
 	.fill	511, 8, 0
 boot_pdpt_direct:
 	.quad	PA(boot_pd) + (PTE_P | PTE_W)
-	.fill	511, 8, 0
+	.quad	PA(boot_pd) + 0x1000 + (PTE_P | PTE_W)
+	.quad	PA(boot_pd) + 0x2000 + (PTE_P | PTE_W)
+	.quad	PA(boot_pd) + 0x3000 + (PTE_P | PTE_W)
+	.fill	508, 8, 0
 boot_pdpt_kernel:
 	.fill	510, 8, 0
 	.quad	PA(boot_pd) + (PTE_P | PTE_W)
 	.quad	0
 boot_pd:
 	.set	i, 0
-	.rept	512
+	.rept	2048
 	.quad	(i << 21) + (PTE_P | PTE_W | PTE_PS)
 	.set	i, i + 1
 	.endr

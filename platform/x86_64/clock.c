@@ -1,5 +1,6 @@
 /*
- * Time: clock_ns() from the TSC, timer_arm() on the local APIC timer.
+ * Time: clock_ns() from the TSC, timer_arm() on each CPU's local APIC
+ * timer.
  *
  * Both clocks run at frequencies nobody tells us, so at boot they are
  * measured together against the PIT, whose 1.193182 MHz is fixed: start a
@@ -18,7 +19,21 @@
  * so), and the calibration is not exact, so its interrupt may come before
  * the deadline: then the handler re-arms for the rest, and calls
  * core_timer_interrupt() only once clock_ns() has reached the deadline,
- * as the contract promises.
+ * as the contract promises.  Where CPUID says the APIC timer has a
+ * TSC-deadline mode, the timer instead fires when the TSC reaches a value
+ * written to an MSR: no 32-bit limit and no second clock to convert to,
+ * only the deadline turned back into TSC ticks (rounded up, and the
+ * handler's check stays for the last nanosecond of rounding).
+ *
+ * SMP: there is one clock for all CPUs.  clock_ns() on any CPU uses the
+ * boot CPU's calibration and TSC origin, which is right because the TSCs
+ * of all CPUs count together: they start from the same reset and run at
+ * the same invariant rate on one package, and under QEMU every virtual
+ * CPU's TSC is derived from the same host clock.  (A machine whose
+ * firmware left the TSCs apart would need them synchronised at start-up;
+ * we do not try.)  The APIC timers of all CPUs count the same bus clock,
+ * so the boot CPU's measurement serves them too; each CPU only programs
+ * its own.
  */
 #include "contract/clock.h"
 #include "contract/cpu.h"
@@ -34,8 +49,10 @@
 
 static uint64_t tsc_at_boot;
 static uint64_t ns_per_tsc_32;		/* ns per TSC tick, 32.32 fixed point */
+static uint64_t tsc_per_ns_32;		/* TSC ticks per ns, 32.32 */
 static uint64_t apic_ticks_per_ns_32;	/* APIC ticks per ns, 32.32 */
 static uint64_t tsc_hz, apic_hz;
+static bool use_tsc_deadline;		/* [i] every CPU's timer is TSC-deadline */
 
 /* (v * mult) >> 32 without overflow. */
 static uint64_t mul_32_32(uint64_t v, uint64_t mult)
@@ -79,10 +96,23 @@ static void clock_calibrate(void)
 		    tsc_hz, apic_hz);
 }
 
-/* Program the APIC timer for deadline; interrupts disabled. */
+/* TSC-deadline: the first TSC value at which clock_ns() >= deadline. */
+static void timer_program_tsc(uint64_t deadline)
+{
+	lapic_timer_deadline(tsc_at_boot + mul_32_32(deadline, tsc_per_ns_32) +
+	    1);
+}
+
+/* Program this CPU's APIC timer for deadline; interrupts disabled. */
 static void timer_program(uint64_t deadline)
 {
-	uint64_t now = clock_ns(), ticks = 0;
+	uint64_t now, ticks = 0;
+
+	if (use_tsc_deadline) {
+		timer_program_tsc(deadline);
+		return;
+	}
+	now = clock_ns();
 
 	if (deadline > now)
 		ticks = mul_32_32(deadline - now, apic_ticks_per_ns_32);
@@ -99,7 +129,9 @@ void timer_arm(uint64_t deadline_ns)
 	unsigned long s = intr_save();
 
 	this_cpu()->timer_deadline = deadline_ns;
-	if (deadline_ns == 0)
+	if (deadline_ns == 0 && use_tsc_deadline)
+		lapic_timer_deadline(0);
+	else if (deadline_ns == 0)
 		lapic_timer_start(0);
 	else
 		timer_program(deadline_ns);
@@ -122,17 +154,34 @@ static void timer_intr(struct trapframe *tf)
 	core_timer_interrupt();
 }
 
-/* Calibrate, start the clock at 0 and take the timer vector. */
+/*
+ * Boot CPU: calibrate, start the clock at 0, choose the timer mode and
+ * take the timer vector.
+ */
 void clock_init(void)
 {
 	clock_calibrate();
 	ns_per_tsc_32 = (NS_PER_SEC << 32) / tsc_hz;
+	tsc_per_ns_32 = (tsc_hz << 32) / NS_PER_SEC;
 	apic_ticks_per_ns_32 = (apic_hz << 32) / NS_PER_SEC;
 	if (apic_ticks_per_ns_32 == 0)
 		apic_ticks_per_ns_32 = 1;
 	tsc_at_boot = rdtsc();
+	use_tsc_deadline = lapic_has_tsc_deadline();
+	if (use_tsc_deadline)
+		lapic_timer_use_tsc_deadline();
 	intr_set_handler(VEC_TIMER, timer_intr);
-	printk("clock: TSC %lu.%03lu MHz, APIC timer %lu.%03lu MHz\n",
+	printk("clock: TSC %lu.%03lu MHz, APIC timer %lu.%03lu MHz, %s\n",
 	    tsc_hz / 1000000, tsc_hz / 1000 % 1000,
-	    apic_hz / 1000000, apic_hz / 1000 % 1000);
+	    apic_hz / 1000000, apic_hz / 1000 % 1000,
+	    use_tsc_deadline ? "TSC-deadline timer" : "one-shot timer");
+}
+
+/*
+ * Another CPU: nothing to measure (see the top of the file); its APIC
+ * timer mode was set by lapic_init_ap().  Start with no deadline.
+ */
+void clock_init_ap(void)
+{
+	this_cpu()->timer_deadline = 0;
 }

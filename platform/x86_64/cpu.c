@@ -1,17 +1,31 @@
 /*
- * CPUs and interrupt state (contract/cpu.h), for one CPU for now.
+ * CPUs and interrupt state (contract/cpu.h): features, interrupt flag,
+ * idling, kicks, stopping everything after a panic.  Starting the other
+ * CPUs and counting them is smp.c's.
  *
- * cpu_id() reads the per-CPU area through GS, so it stays right when
- * SMP arrives; cpu_count() is 1 and cpu_start() is never called.  A kick
- * is a real IPI (to itself, for now) on VEC_KICK, so "call
- * core_cpu_kicked() soon" holds however the core uses it.
+ * cpu_id() reads the per-CPU area through GS (percpu.h).  A kick is a
+ * real IPI on VEC_KICK to the target's local APIC (to itself, a self
+ * IPI), which calls core_cpu_kicked() there; each CPU counts the kicks it
+ * took, which lets the IPI self-test see them arrive.
  *
  * cpu_idle() relies on sti's one-instruction shadow: in "sti; hlt" no
  * interrupt can arrive between the two, so an interrupt (or kick) that
  * became pending after the caller's last look at its run queue wakes the
  * hlt instead of being taken before it and lost.
+ *
+ * cpu_halt_all() stops the other CPUs with an NMI, which no cli can hold
+ * off: each of them, finding `halting` set in its NMI handler, halts for
+ * good without a word, so the panic message is the last thing on the
+ * console.  The panicking CPU waits (briefly, boundedly) for them to say
+ * they stopped, then powers off (panic=poweroff) or halts.
+ *
+ * cpu_relax() is called by every spin loop of the core, also with
+ * interrupts off; it answers a TLB shootdown addressed to this CPU
+ * (tlb.c), so a CPU spinning on a lock held by a CPU that waits for its
+ * shootdown acknowledgement cannot deadlock the two.
  */
 #include "contract/boot.h"
+#include "contract/clock.h"
 #include "contract/cpu.h"
 #include "contract/entry.h"
 #include "cpufunc.h"
@@ -22,12 +36,19 @@
 
 #define CPUID7_EBX_SMEP	(1u << 7)
 #define CPUID7_EBX_SMAP	(1u << 20)
+#define HALT_WAIT_NS	1000000000ull	/* for the other CPUs to stop */
 
 bool cpu_has_smap;
 
+static bool halting;			/* [a] cpu_halt_all() has begun */
+static unsigned halted;			/* [a] CPUs stopped by its NMI */
+
 static void kick_intr(struct trapframe *tf);
 
-/* Turn on SMEP and SMAP where the CPU has them; take the kick vector. */
+/*
+ * Boot CPU: turn on SMEP and SMAP where the CPU has them; take the kick
+ * vector.  The other CPUs copy the boot CPU's CR4 as they start (smp.c).
+ */
 void cpu_init(void)
 {
 	uint32_t a, b = 0, c, d, max;
@@ -56,12 +77,6 @@ unsigned cpu_id(void)
 	__asm__ volatile("movl %%gs:%c1, %0" : "=r"(id)
 	    : "i"(offsetof(struct percpu, id)));
 	return id;
-}
-
-/* One CPU until SMP starts the others. */
-unsigned cpu_count(void)
-{
-	return 1;
 }
 
 /* Disable interrupts; return RFLAGS.IF as it was. */
@@ -112,42 +127,105 @@ void cpu_poll(void)
 {
 }
 
-/* Never called: cpu_count() is 1. */
-void cpu_start(unsigned id)
-{
-	panic("cpu_start: cpu %u requested, but this kernel runs one CPU", id);
-}
-
 /* VEC_KICK: the core asked for this CPU's attention. */
 static void kick_intr(struct trapframe *tf)
 {
+	struct percpu *pc = this_cpu();
+
+	__atomic_store_n(&pc->kicks, pc->kicks + 1, __ATOMIC_RELEASE);
 	core_cpu_kicked();
 }
 
 /* Send CPU id a kick IPI; to this CPU it arrives once interrupts are on. */
 void cpu_kick(unsigned id)
 {
-	if (id >= cpu_count())
+	struct percpu *target = percpu_of(id);
+	unsigned long s;
+
+	if (target == NULL)
 		panic("cpu_kick: no cpu %u", id);
-	lapic_send_ipi(this_cpu()->apic_id, VEC_KICK, id == cpu_id());
+	s = intr_save();
+	if (id == cpu_id())
+		lapic_send_self(VEC_KICK);
+	else
+		lapic_send_ipi(target->apic_id, VEC_KICK);
+	intr_restore(s);
 }
 
-/*
- * With "panic=poweroff" on the command line a panic powers the machine
- * off with status PANIC_POWEROFF_STATUS instead, so tests see it at once.
- */
-__noreturn void cpu_halt_all(void)
+/* Kick IPIs CPU id has taken so far. */
+uint64_t cpu_kicks(unsigned id)
 {
-	if (boot_option("panic=poweroff"))
-		platform_poweroff(PANIC_POWEROFF_STATUS);
+	struct percpu *pc = percpu_of(id);
+
+	return pc == NULL ? 0 : __atomic_load_n(&pc->kicks, __ATOMIC_ACQUIRE);
+}
+
+/* Halt this CPU for good, interrupts off (an NMI would only come back here). */
+static __noreturn void halt_forever(void)
+{
 	for (;;) {
 		cli();
 		hlt();
 	}
 }
 
-/* Spin-loop hint. */
+/*
+ * From the NMI handler: when cpu_halt_all() is under way this NMI is its
+ * stop order, so count this CPU stopped and halt without a word.
+ * Otherwise return, and the NMI is reported as before.
+ */
+void cpu_nmi_check_halt(void)
+{
+	if (!__atomic_load_n(&halting, __ATOMIC_ACQUIRE))
+		return;
+	__atomic_fetch_add(&halted, 1, __ATOMIC_ACQ_REL);
+	halt_forever();
+}
+
+/*
+ * Stop the other online CPUs and wait, at most HALT_WAIT_NS, until they
+ * say so.  Before any other CPU is online there is no one to stop (and
+ * the clock may not be running yet).
+ */
+static void stop_others(void)
+{
+	unsigned others = smp_cpus_online() - 1;
+	uint64_t start;
+
+	if (others == 0)
+		return;
+	lapic_send_nmi_all_but_self();
+	start = clock_ns();
+	while (__atomic_load_n(&halted, __ATOMIC_ACQUIRE) < others &&
+	    clock_ns() - start < HALT_WAIT_NS)
+		__asm__ volatile("pause");
+}
+
+/*
+ * Stop every CPU.  With "panic=poweroff" on the command line power off
+ * with status PANIC_POWEROFF_STATUS instead of halting, so tests see a
+ * panic at once.  Only the first caller does that: a second call (from
+ * platform_poweroff() on a machine without isa-debug-exit, or another
+ * CPU) just halts.
+ */
+__noreturn void cpu_halt_all(void)
+{
+	cli();
+	if (__atomic_exchange_n(&halting, true, __ATOMIC_ACQ_REL))
+		halt_forever();
+	stop_others();
+	if (boot_option("panic=poweroff"))
+		platform_poweroff(PANIC_POWEROFF_STATUS);
+	halt_forever();
+}
+
+/*
+ * Spin-loop hint; also answers a TLB shootdown this CPU owes, which
+ * cannot wait for interrupts to come back on (see the top of the file).
+ */
 void cpu_relax(void)
 {
 	__asm__ volatile("pause" : : : "memory");
+	if (__atomic_load_n(&this_cpu()->tlb_pending, __ATOMIC_ACQUIRE))
+		tlb_service();
 }

@@ -13,6 +13,7 @@
  * names (test=boot and others, selftest.c), which powers off, and
  * otherwise idles, so `make run` shows the banner and stays up.
  */
+#include "acpi.h"
 #include "contract/entry.h"
 #include "kern/printk.h"
 #include "percpu.h"
@@ -22,11 +23,12 @@
 
 #define SECOND_NS	1000000000ull
 
-__noreturn void x86_start(uint32_t start_info_pa);
+__noreturn void x86_start(uint32_t magic, uint32_t info_pa);
 
 /* The first thread: a self-test if asked, else sleep forever. */
 static void kernel_first_thread(void *arg)
 {
+	pci_init();
 	selftest_run_from_cmdline();
 	printk("no init yet; halting\n");
 	for (;;)
@@ -34,16 +36,18 @@ static void kernel_first_thread(void *arg)
 }
 
 /* From boot.S: set up the platform, then become the core. */
-__noreturn void x86_start(uint32_t start_info_pa)
+__noreturn void x86_start(uint32_t magic, uint32_t info_pa)
 {
 	percpu_init_boot();
 	serial_init();
 	trap_init();
-	pvh_parse(start_info_pa);
+	bootinfo_parse(magic, info_pa);
 	physmem_init();
 	mmio_init();
+	acpi_init();
 	cpu_init();
 	pic_init();
+	ioapic_init();
 	lapic_init();
 	clock_init();
 	serial_enable_input();

@@ -1,19 +1,28 @@
 /*
  * Per-CPU areas and the segment tables that live in them.
  *
+ * The boot CPU's area is a static variable; every other CPU's is a page
+ * block allocated when cpu_start() brings it up, and a table sized by
+ * cpu_count() (allocated with the first of them) finds it by number.
+ *
  * Long mode ignores segment bases and limits, but still wants a GDT: code
  * and data descriptors for ring 0 and ring 3, and a TSS holding the stack
- * pointers the CPU switches to on entry from user mode (rsp[0]) and for
- * the double fault (IST1, so a kernel stack overflow can still be
- * reported).  The descriptor order is the one syscall/sysret dictate:
+ * pointers the CPU switches to on entry from user mode (rsp[0]) and the
+ * interrupt stacks (IST): the double fault's, so a kernel stack overflow
+ * can still be reported, the NMI's, which may strike anywhere, even on a
+ * stack in the middle of a switch, and the machine check's.  The descriptor order is the one syscall/sysret dictate:
  * STAR[47:32] = SEL_KCODE gives kernel CS and SS (+8); STAR[63:48] =
  * SEL_UCODE32 gives user CS (+16) and SS (+8).  Each CPU has its own GDT
  * because a TSS descriptor is marked busy when loaded.
  */
 #include "contract/cpu.h"
+#include "contract/physmem.h"
 #include "cpufunc.h"
+#include "kern/printk.h"
 #include "lib/string.h"
 #include "memlayout.h"
+#include "mm/kmalloc.h"
+#include "mm/page.h"
 #include "percpu.h"
 
 #define DESC_KCODE	0x00af9a000000ffffull	/* 64-bit, DPL 0 */
@@ -24,6 +33,7 @@
 #define DESC_TSS_TYPE	0x89ull			/* present, available 64-bit TSS */
 
 static struct percpu boot_cpu;
+static struct percpu **others;		/* [i] cpu_count() entries; [0] unused */
 
 /* The two GDT slots of a 64-bit TSS descriptor for tss. */
 static void gdt_set_tss(uint64_t *slot, struct tss *tss)
@@ -65,21 +75,28 @@ static void gdt_load(struct percpu *pc)
 	      "i"(SEL_TSS) : "rax", "memory");
 }
 
-/* Fill in pc for CPU id and make it this CPU's (GDT, TSS, GS base). */
-static void percpu_setup(struct percpu *pc, unsigned id)
+/* Fill in the zeroed area pc for CPU id: descriptors, TSS, IST stacks. */
+static void percpu_fill(struct percpu *pc, unsigned id, unsigned apic_id)
 {
-	memset(pc, 0, sizeof(*pc));
+	int i;
+
 	pc->self = pc;
 	pc->id = id;
+	pc->apic_id = apic_id;
 	pc->gdt[SEL_KCODE / 8] = DESC_KCODE;
 	pc->gdt[SEL_KDATA / 8] = DESC_KDATA;
 	pc->gdt[SEL_UCODE32 / 8] = DESC_UCODE32;
 	pc->gdt[SEL_UDATA / 8] = DESC_UDATA;
 	pc->gdt[SEL_UCODE / 8] = DESC_UCODE;
 	gdt_set_tss(&pc->gdt[SEL_TSS / 8], &pc->tss);
-	pc->tss.ist[IST_DOUBLE_FAULT - 1] =
-	    (uint64_t)(pc->ist_stack + sizeof(pc->ist_stack));
+	for (i = 0; i < IST_COUNT; i++)
+		pc->tss.ist[i] = (uint64_t)(pc->ist_stack[i] + IST_STACK_SIZE);
 	pc->tss.iomap_base = sizeof(pc->tss);
+}
+
+/* Make pc this CPU's (GDT, TSS, GS base). */
+void percpu_load(struct percpu *pc)
+{
 	gdt_load(pc);
 	/* After the segment loads, which reset the GS base. */
 	wrmsr(MSR_GS_BASE, (uint64_t)pc);
@@ -89,5 +106,51 @@ static void percpu_setup(struct percpu *pc, unsigned id)
 /* The boot CPU's area; the very first thing x86_start() does. */
 void percpu_init_boot(void)
 {
-	percpu_setup(&boot_cpu, 0);
+	memset(&boot_cpu, 0, sizeof(boot_cpu));
+	percpu_fill(&boot_cpu, 0, 0);
+	percpu_load(&boot_cpu);
+	boot_cpu.online = true;
+}
+
+/* The page order of a block holding one struct percpu. */
+static unsigned percpu_order(void)
+{
+	unsigned order = 0;
+
+	while ((PAGE_SIZE << order) < sizeof(struct percpu))
+		order++;
+	return order;
+}
+
+/* A zeroed area for CPU id, recorded in the table (boot CPU only). */
+struct percpu *percpu_alloc(unsigned id, unsigned apic_id)
+{
+	struct percpu *pc;
+	paddr_t pa;
+
+	if (id == 0 || id >= cpu_count())
+		panic("percpu_alloc: bad cpu %u", id);
+	if (others == NULL) {
+		others = kzalloc(cpu_count() * sizeof(*others));
+		if (others == NULL)
+			panic("percpu_alloc: no memory for %u CPUs",
+			    cpu_count());
+	}
+	pa = page_alloc(percpu_order(), PAGE_ZERO);
+	if (pa == 0)
+		panic("percpu_alloc: no memory for cpu %u", id);
+	pc = phys_to_virt(pa);
+	percpu_fill(pc, id, apic_id);
+	__atomic_store_n(&others[id], pc, __ATOMIC_RELEASE);
+	return pc;
+}
+
+/* Any CPU's area by number: the boot CPU's, or one percpu_alloc() made. */
+struct percpu *percpu_of(unsigned id)
+{
+	if (id == 0)
+		return &boot_cpu;
+	if (others == NULL || id >= cpu_count())
+		return NULL;
+	return __atomic_load_n(&others[id], __ATOMIC_ACQUIRE);
 }

@@ -1,14 +1,13 @@
 /*
- * Physical memory: the direct map, and which RAM the page allocator gets.
+ * Physical memory: address translation, boot-time page-table pages, and
+ * which RAM the page allocator gets.
  *
  * The direct map puts physical address pa at DIRECT_MAP_BASE + pa for
  * every 2 MiB chunk that holds RAM or ACPI tables according to the E820
- * map (up to 512 GiB, one PML4 entry), writable and never executable.
- * Device memory is not in it (mmio.c maps registers uncached).  boot.S
- * maps only the first GiB there; physmem_init() builds the rest, taking
- * page-directory pages from just past the kernel image with
- * boot_page_alloc(), then drops the boot identity map, so from then on a
- * null pointer faults.
+ * map (up to 512 GiB, one PML4 entry); kmap.c builds it, and the kernel
+ * image's mapping, from page-table pages that boot_page_alloc() takes
+ * from just past the kernel image, reachable through boot.S's map of
+ * the first 4 GiB.
  *
  * physmem_ranges() reports RAM minus: the first MiB (BIOS data, the
  * loader's start info, real-mode leftovers), the kernel image together
@@ -23,16 +22,10 @@
 #include "memlayout.h"
 #include "x86.h"
 
-#define PTE_P		0x001ul
-#define PTE_W		0x002ul
-#define PTE_PS		0x080ul
-#define PTE_NX		(1ul << 63)
-#define LARGE_PAGE	0x200000ul
-#define GIB		0x40000000ul
 #define LOW_MEMORY_END	0x100000ul
 
-extern uint64_t boot_pml4[512], boot_pdpt_direct[512];
-extern char _kernel_phys_start[], _kernel_end[];
+extern uint64_t boot_pml4[512];
+extern char _kernel_phys_start[], _text[], _kernel_end[];
 
 bool nx_enabled;
 static paddr_t boot_alloc_next;		/* first page after the image and boot tables */
@@ -49,7 +42,7 @@ paddr_t virt_to_phys(const void *va)
 {
 	uintptr_t v = (uintptr_t)va;
 
-	if (v >= KERNEL_VMA && v < KERNEL_VMA + KERNEL_IMAGE_MAP)
+	if (v >= (uintptr_t)_text && v < (uintptr_t)_kernel_end)
 		return v - KERNEL_VMA;
 	if (v >= DIRECT_MAP_BASE && v < DIRECT_MAP_BASE + DIRECT_MAP_SIZE)
 		return v - DIRECT_MAP_BASE;
@@ -91,7 +84,8 @@ static bool in_module(paddr_t pa)
 
 /*
  * A zeroed page of RAM just past the kernel image, for page tables built
- * before the page allocator exists; reachable through the boot map.
+ * before the page allocator exists; below 4 GiB, so reachable through
+ * the boot map as well as the final direct map.
  */
 paddr_t boot_page_alloc(void)
 {
@@ -104,7 +98,7 @@ paddr_t boot_page_alloc(void)
 	while (!is_ram(boot_alloc_next, PAGE_SIZE) ||
 	    in_module(boot_alloc_next)) {
 		boot_alloc_next += PAGE_SIZE;
-		if (boot_alloc_next >= KERNEL_IMAGE_MAP)
+		if (boot_alloc_next >= BOOT_MAP_SIZE)
 			panic("boot_page_alloc: no RAM after the kernel image");
 	}
 	pa = boot_alloc_next;
@@ -113,55 +107,11 @@ paddr_t boot_page_alloc(void)
 	return pa;
 }
 
-/* E820 types the direct map covers: RAM and ACPI memory. */
-static bool direct_mapped_type(uint32_t type)
-{
-	return type == BOOT_MEM_RAM || type == BOOT_MEM_ACPI ||
-	    type == BOOT_MEM_NVS;
-}
-
-/* Map the 2 MiB chunk at pa into the new direct map's directories. */
-static void directmap_chunk(paddr_t pds[], paddr_t pa)
-{
-	uint64_t *pd;
-	size_t gib = pa / GIB;
-
-	if (pds[gib] == 0)
-		pds[gib] = boot_page_alloc();
-	pd = phys_to_virt(pds[gib]);
-	pd[(pa / LARGE_PAGE) % 512] = pa | PTE_P | PTE_W | PTE_PS |
-	    (nx_enabled ? PTE_NX : 0);
-}
-
-/* Build the direct map over RAM and ACPI memory, then switch to it. */
-static void directmap_build(void)
-{
-	static paddr_t pds[512];	/* new page directory per GiB */
-	const struct boot_mmap_entry *e;
-	paddr_t pa, end;
-	int i;
-
-	for (i = 0; i < bootinfo.nmmap; i++) {
-		e = &bootinfo.mmap[i];
-		if (!direct_mapped_type(e->type) || e->len == 0)
-			continue;
-		end = MIN(ROUNDUP(e->base + e->len, LARGE_PAGE),
-		    DIRECT_MAP_SIZE);
-		for (pa = ROUNDDOWN(e->base, LARGE_PAGE); pa < end;
-		    pa += LARGE_PAGE)
-			directmap_chunk(pds, pa);
-	}
-	for (i = 0; i < 512; i++)
-		boot_pdpt_direct[i] = pds[i] ? pds[i] | PTE_P | PTE_W : 0;
-	boot_pml4[0] = 0;		/* the identity map's work is done */
-	lcr3(rcr3());
-}
-
-/* Set up the direct map; bootinfo must be filled in. */
+/* Set up the kernel's page tables (kmap.c); bootinfo must be filled in. */
 void physmem_init(void)
 {
 	nx_enabled = (rdmsr(MSR_EFER) & EFER_NXE) != 0;
-	directmap_build();
+	kmap_init();
 }
 
 /* A range that RAM must not be handed out from. */

@@ -3,10 +3,13 @@
  * device interrupts from now on, but the 8259s still exist: they are
  * remapped away from the exception vectors (their power-on vectors 8..15
  * collide with #DF..#PF) and masked, except for the few legacy IRQs the
- * kernel takes before it has an I/O APIC driver (the serial port).  Their
- * output reaches the boot CPU through LINT0 in ExtINT mode.
+ * kernel takes on a machine without an I/O APIC (the serial port).
+ * Their output reaches the boot CPU through LINT0 in ExtINT mode.  When
+ * the MADT lists an I/O APIC, ioapic.c routes every legacy line and
+ * retires the 8259s with pic_disable(): all lines masked for good.
  */
 #include "cpufunc.h"
+#include "kern/printk.h"
 #include "trap.h"
 #include "x86.h"
 
@@ -22,6 +25,7 @@
 #define CASCADE_IRQ	2
 
 static uint16_t pic_mask = 0xffff;	/* bit per IRQ: 1 = masked */
+static bool pic_disabled;		/* an I/O APIC took over */
 
 /* Load pic_mask into both PICs' mask registers. */
 static void pic_write_mask(void)
@@ -47,9 +51,22 @@ void pic_init(void)
 	pic_write_mask();
 }
 
+/*
+ * Mask every line for good: the I/O APIC delivers legacy interrupts now.
+ * A spurious IRQ 7 or 15 may still arrive and is ignored by pic_eoi().
+ */
+void pic_disable(void)
+{
+	pic_disabled = true;
+	pic_mask = 0xffff;
+	pic_write_mask();
+}
+
 /* Let irq through (and the cascade, for the slave's lines). */
 void pic_unmask(unsigned irq)
 {
+	if (pic_disabled)
+		panic("pic_unmask: IRQ %u, but the I/O APIC routes IRQs", irq);
 	pic_mask &= (uint16_t)~(1u << irq);
 	if (irq >= 8)
 		pic_mask &= (uint16_t)~(1u << CASCADE_IRQ);

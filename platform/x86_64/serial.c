@@ -8,13 +8,15 @@
  * is waited for only a bounded time.  Line feeds become CR LF for
  * terminals.
  *
- * Input arrives by interrupt: the UART raises IRQ 4 on received data, and
- * the handler hands whatever is in the FIFO to the core's console_input().
+ * Input arrives by interrupt: the UART raises IRQ 4 on received data
+ * (through the I/O APIC when there is one, else the 8259), and the
+ * handler hands whatever is in the FIFO to the core's console_input().
  */
 #include "contract/console.h"
 #include "contract/cpu.h"
 #include "contract/entry.h"
 #include "cpufunc.h"
+#include "kern/printk.h"
 #include "trap.h"
 #include "x86.h"
 
@@ -108,7 +110,7 @@ void console_write(const char *buf, size_t len)
 }
 
 /* IRQ 4: pass everything the receive FIFO holds to the core. */
-static void serial_intr(struct trapframe *tf)
+static void serial_rx_intr(void *arg)
 {
 	char buf[32];
 	size_t n = 0;
@@ -119,13 +121,32 @@ static void serial_intr(struct trapframe *tf)
 		console_input(buf, n);
 }
 
+/* IRQ 4 by way of the 8259, whose handlers take the trap frame. */
+static void serial_pic_intr(struct trapframe *tf)
+{
+	serial_rx_intr(NULL);
+}
+
 /*
- * Start taking input: route IRQ 4 and let the UART raise it.  Bytes that
- * arrived earlier wait in the FIFO and raise it at once.
+ * Start taking input: route IRQ 4 to this CPU and let the UART raise it.
+ * With an I/O APIC (after ioapic_init()) the line goes through it, on a
+ * vector of its own and wherever the MADT's overrides put it; without
+ * one, through the 8259.  Bytes that arrived earlier wait in the FIFO
+ * and raise the interrupt at once.
  */
 void serial_enable_input(void)
 {
-	intr_set_handler(IRQ_PIC_BASE + COM1_IRQ, serial_intr);
-	pic_unmask(COM1_IRQ);
+	int vec;
+
+	if (ioapic_present()) {
+		vec = intr_vector_alloc(serial_rx_intr, NULL);
+		if (vec < 0 || ioapic_route_isa(COM1_IRQ, (unsigned)vec,
+		    lapic_id()) != 0)
+			panic("serial_enable_input: cannot route IRQ %d",
+			    COM1_IRQ);
+	} else {
+		intr_set_handler(IRQ_PIC_BASE + COM1_IRQ, serial_pic_intr);
+		pic_unmask(COM1_IRQ);
+	}
 	outb(COM1 + UART_IER, IER_RX);
 }

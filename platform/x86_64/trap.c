@@ -8,14 +8,22 @@
  * on a user address inside a user-copy routine, which usercopy.c turns
  * into vm_fault() or -EFAULT.  Everything else prints the vector, error
  * code, RIP, CR2 and all registers straight to the console (no printk
- * lock to trip over) and panics.  The double fault runs on its own stack
- * (IST1) so a kernel stack overflow is reported rather than reset.  User
+ * lock to trip over) and panics.  The double fault, the NMI and the
+ * machine check each run on their own stack (IST, percpu.h), so a kernel
+ * stack overflow is reported rather than reset and an NMI never lands on
+ * a stack that is half switched.  An NMI is how a panicking CPU stops the
+ * others (cpu_halt_all()); any other NMI is reported and survived.  User
  * mode does not exist yet; its exceptions will become signals.
  *
  * Interrupts: local APIC vectors are acknowledged (EOI) first, legacy PIC
- * IRQs at the PIC, then the handler runs.  No thread switch happens
- * here: the core reschedules at its own preemption points, the same ones
- * the hosted bake has (see proc/sched.h).
+ * IRQs at the PIC, then the handler runs.  Threads are switched at the
+ * core's preemption points, the ones the hosted bake has too (see
+ * proc/sched.h), with one addition that only hardware can offer: when the
+ * interrupt came while a thread ran with interrupts enabled (so it held
+ * no spinlock), the return path offers the CPU to the scheduler
+ * (sched_preempt_interrupt()), which switches if the time slice is over.
+ * That is what takes the CPU from a thread that spins without calling
+ * anything.
  */
 #include "contract/console.h"
 #include "contract/cpu.h"
@@ -23,6 +31,7 @@
 #include "kern/printk.h"
 #include "memlayout.h"
 #include "percpu.h"
+#include "proc/sched.h"
 #include "trap.h"
 #include "x86.h"
 
@@ -88,7 +97,15 @@ void trap_init(void)
 	for (vec = 0; vec < NVECTORS; vec++)
 		idt_set(vec, trap_vectors[vec], 0);
 	idt_set(T_DOUBLE_FAULT, trap_vectors[T_DOUBLE_FAULT], IST_DOUBLE_FAULT);
-	idt_set(T_NMI, trap_vectors[T_NMI], IST_DOUBLE_FAULT);
+	idt_set(T_NMI, trap_vectors[T_NMI], IST_NMI);
+	idt_set(T_MACHINE_CHECK, trap_vectors[T_MACHINE_CHECK],
+	    IST_MACHINE_CHECK);
+	idt_load();
+}
+
+/* Another CPU coming online: the same table (smp.c). */
+void trap_init_ap(void)
+{
 	idt_load();
 }
 
@@ -152,6 +169,7 @@ static void exception(struct trapframe *tf)
 	    usercopy_fault(tf, cr2))
 		return;
 	if (tf->vector == T_NMI) {
+		cpu_nmi_check_halt();
 		report("\nNMI on cpu %u at %#lx; continuing\n", cpu_id(),
 		    tf->rip);
 		return;
@@ -176,6 +194,9 @@ static void interrupt(struct trapframe *tf)
 	else
 		report("trap: unexpected interrupt %u on cpu %u\n", vec,
 		    cpu_id());
+	/* A thread interrupted with interrupts on holds no spinlock. */
+	if (tf->rflags & RFLAGS_IF)
+		sched_preempt_interrupt();
 }
 
 /* Every vector arrives here, interrupts disabled. */

@@ -6,8 +6,11 @@
  *   0x00..0x1f  CPU exceptions
  *   0x20..0x2f  legacy 8259 PIC IRQs 0..15 (only the serial port's is
  *               unmasked; through the local APIC's LINT0 in ExtINT mode)
+ *   0x30..0xdf  device interrupts (I/O APIC entries, MSI, MSI-X), handed
+ *               out by intr_vector_alloc() (devintr.c)
  *   0xf0        local APIC timer (clock.c)
  *   0xf1        kick (cpu_kick())
+ *   0xf2        TLB shootdown (tlb.c)
  *   0xfe        local APIC error
  *   0xff        local APIC spurious
  */
@@ -23,11 +26,15 @@
 #define T_DOUBLE_FAULT	8
 #define T_GPF		13
 #define T_PAGE_FAULT	14
+#define T_MACHINE_CHECK	18
 
 #define NEXCEPTIONS	32
 #define IRQ_PIC_BASE	0x20
+#define VEC_DEVICE_FIRST 0x30
+#define VEC_DEVICE_LAST	0xdf
 #define VEC_TIMER	0xf0
 #define VEC_KICK	0xf1
+#define VEC_TLB		0xf2
 #define VEC_APIC_ERROR	0xfe
 #define VEC_SPURIOUS	0xff
 #define NVECTORS	256
@@ -54,6 +61,7 @@ typedef void (*intr_handler_t)(struct trapframe *tf);
 
 /* Build and load the IDT (boot CPU; other CPUs load the same table). */
 void trap_init(void);
+void trap_init_ap(void);
 
 /*
  * Route interrupt vector vec (not an exception) to fn, called with

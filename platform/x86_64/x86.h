@@ -34,12 +34,17 @@ struct bootinfo {
 	struct phys_range modules[BOOT_MODULES_MAX];	/* loader modules (initrd) */
 	int nmodules;
 	paddr_t rsdp;			/* ACPI root pointer, 0 if unknown */
+	char loader[64];		/* the loader's name, "" if it gave none */
 };
 
 extern struct bootinfo bootinfo;
 
-/* Parse a PVH hvm_start_info at physical address pa into bootinfo. */
-void pvh_parse(paddr_t pa);
+/*
+ * Copy what the loader left at physical address info into bootinfo;
+ * magic (BOOT_MAGIC_PVH or BOOT_MAGIC_MB2, memlayout.h) says which
+ * loader it was.
+ */
+void bootinfo_parse(uint32_t magic, paddr_t info);
 
 /* physmem.c */
 /*
@@ -75,22 +80,52 @@ void pic_init(void);
 void pic_unmask(unsigned irq);
 /* Acknowledge irq; false when it was spurious (no EOI was due). */
 bool pic_eoi(unsigned irq);
+/* Mask all lines for good (an I/O APIC took over); ioapic.c calls it. */
+void pic_disable(void);
+
+/* ioapic.c: I/O APIC routing of GSIs (ISA IRQs through MADT overrides). */
+#define IOAPIC_LEVEL		0x1	/* level-triggered (else edge) */
+#define IOAPIC_ACTIVE_LOW	0x2	/* active low (else high) */
+void ioapic_init(void);
+bool ioapic_present(void);
+int ioapic_route(uint32_t gsi, unsigned vec, unsigned apic_id, unsigned flags);
+int ioapic_route_isa(unsigned irq, unsigned vec, unsigned apic_id);
+unsigned ioapic_flags_from_mps(uint16_t mps, bool isa);
+int ioapic_mask(uint32_t gsi, bool masked);
+bool ioapic_rte(uint32_t gsi, uint64_t *rte);
+
+/* devintr.c: device interrupt vectors with (function, argument) handlers. */
+int intr_vector_alloc(void (*fn)(void *arg), void *arg);
+void intr_vector_free(unsigned vec);
+
+/* pci.c: find PCI devices and bind drivers (drivers/pci.h); first thread. */
+void pci_init(void);
 
 /* pit.c: the 8254 timer's channel 2, for calibration. */
 #define PIT_HZ			1193182u
 void pit_oneshot_start(uint16_t ticks);
 bool pit_oneshot_done(void);
 
-/* lapic.c: the local APIC, in xAPIC mode. */
-void lapic_init(void);
+/* lapic.c: the local APIC, in xAPIC or x2APIC mode. */
+void lapic_init(void);			/* boot CPU */
+void lapic_init_ap(void);		/* each other CPU */
+bool lapic_x2apic(void);
 unsigned lapic_id(void);
 void lapic_eoi(void);
 void lapic_timer_start(uint32_t count);	/* one-shot; 0 stops it */
 uint32_t lapic_timer_count(void);	/* ticks left */
-void lapic_send_ipi(unsigned apic_id, unsigned vector, bool self);
+bool lapic_has_tsc_deadline(void);
+void lapic_timer_use_tsc_deadline(void);
+void lapic_timer_deadline(uint64_t tsc);	/* TSC-deadline mode; 0 disarms */
+void lapic_send_ipi(unsigned apic_id, unsigned vector);
+void lapic_send_self(unsigned vector);
+void lapic_send_nmi_all_but_self(void);
+void lapic_send_init(unsigned apic_id);
+void lapic_send_startup(unsigned apic_id, paddr_t page_pa);
 
 /* clock.c */
-void clock_init(void);
+void clock_init(void);			/* boot CPU: calibrate */
+void clock_init_ap(void);		/* each other CPU: its timer */
 
 /* boot.c */
 /* True when the command line holds word (an exact space-separated word). */

@@ -500,13 +500,13 @@ START_TEST(test_join_exit_detach)
 	 * free slab per class, and which CPU's cache served the churn decides
 	 * whether one more slab page stays cached (seen under load).
 	 */
-	ck_assert_uint_lt(free_before - free_after_join,
-	    context_stack_size() / PAGE_SIZE);
+	ck_assert_int_lt((long)free_before - (long)free_after_join,
+	    (long)(context_stack_size() / PAGE_SIZE));
 	ck_assert_uint_eq(detached_done, 20);
 	ck_assert_uint_eq(live_after_detach, live_before);
 	/* Every stack went back: the heap may keep a few slab pages cached. */
-	ck_assert_uint_lt(free_before - free_after_detach,
-	    context_stack_size() / PAGE_SIZE);
+	ck_assert_int_lt((long)free_before - (long)free_after_detach,
+	    (long)(context_stack_size() / PAGE_SIZE));
 }
 END_TEST
 

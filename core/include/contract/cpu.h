@@ -15,13 +15,16 @@
 
 #include "kern/types.h"
 
-/* The most CPUs any platform starts: the size of the core's per-CPU arrays. */
-#define CPU_MAX		64
+/*
+ * There is no fixed maximum: the core sizes its per-CPU arrays by
+ * cpu_count() when it starts (sched_init()), so a platform must know its
+ * CPU count before core_main() and never change it.
+ */
 
 /* The calling CPU's number.  Stable while interrupts are disabled. */
 unsigned cpu_id(void);
 
-/* Number of CPUs the platform started (or will start). */
+/* Number of CPUs the platform started (or will start); fixed at boot. */
 unsigned cpu_count(void);
 
 /* Disable interrupts and return the previous state, for intr_restore(). */
@@ -55,7 +58,12 @@ void cpu_kick(unsigned id);
 /* Stop every CPU for good (after a panic).  Hosted: abort the process. */
 __noreturn void cpu_halt_all(void);
 
-/* A hint inside spin loops (pause). */
+/*
+ * A hint inside spin loops (pause).  Every loop that waits for another CPU
+ * calls it, also with interrupts disabled, so a platform may answer
+ * cross-CPU requests there (x86_64 acknowledges TLB shootdowns): a CPU
+ * spinning on a lock never holds up the lock's owner waiting for it.
+ */
 void cpu_relax(void);
 
 #endif

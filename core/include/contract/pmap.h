@@ -49,7 +49,10 @@ struct pmap *pmap_current(void);
 
 /*
  * Map the page at va (page-aligned, below USER_END) to pa with prot,
- * replacing any previous mapping.  prot must include PROT_R.
+ * replacing any previous mapping.  prot must include PROT_R.  Replacing
+ * a present mapping shoots down the old translation as pmap_remove()
+ * does, so the old page may be freed once the call returns (the VM's
+ * copy-on-write relies on it).
  * Returns 0, -EINVAL for a bad address, or -ENOMEM.
  */
 int pmap_enter(struct pmap *pm, uaddr_t va, paddr_t pa, unsigned prot);

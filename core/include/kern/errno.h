@@ -46,6 +46,8 @@
 #define ENOSYS		38
 #define ENOTEMPTY	39
 #define ELOOP		40
+#define EOVERFLOW	75
+#define EOPNOTSUPP	95
 #define ETIMEDOUT	110
 
 #endif

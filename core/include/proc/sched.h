@@ -33,6 +33,17 @@ void thread_yield(void);
 void sched_preempt_point(void);
 
 /*
+ * For the platform's interrupt return path: the interrupt came while the
+ * current thread ran with interrupts enabled (so it held no spinlock);
+ * yield now if this CPU's slice expired.  Called with interrupts disabled,
+ * on the interrupted thread's stack, after the interrupt was acknowledged;
+ * returns, interrupts still disabled, once the thread runs again (maybe
+ * on another CPU, if it may migrate).  This is what preempts a thread
+ * that spins without calling anything.
+ */
+void sched_preempt_interrupt(void);
+
+/*
  * Block the current thread: the caller has queued it where a waker will
  * find it, under the spinlock `held` (its only spinlock), which wakers
  * must take before sched_wakeup().  sched_sleep marks the thread

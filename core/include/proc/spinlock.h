@@ -40,4 +40,11 @@ void intr_pop(void);
 bool intr_saved_state(void);
 void intr_set_saved_state(bool enabled);
 
+/*
+ * How many intr_push() calls this CPU has not popped yet: 0 means no
+ * spinlock is held and nothing asked for interrupts to stay off, which is
+ * what makes a thread safe to preempt from an interrupt.
+ */
+int intr_depth(void);
+
 #endif

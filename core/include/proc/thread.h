@@ -21,6 +21,9 @@
 #include "mm/reserve.h"
 #include "proc/waitq.h"
 
+struct pmap;
+struct vmspace;
+
 enum thread_state {
 	THREAD_RUNNABLE,	/* on a run queue */
 	THREAD_RUNNING,		/* on a CPU */
@@ -37,6 +40,7 @@ struct thread {
 	struct waitq *waiting_on;	/* [w] the queue slept on, or NULL */
 	bool woken;			/* [w] set by the waker */
 	bool pinned;			/* [i] never migrates from cpu */
+	struct pmap *pmap;		/* [t] loaded when switched in; NULL: keep */
 	void *stack;			/* [i] */
 	size_t stack_size;		/* [i] */
 	void (*fn)(void *);		/* [i] */
@@ -44,6 +48,7 @@ struct thread {
 	uint64_t id;			/* [i] */
 	char name[24];			/* [i] */
 	struct reservation res;		/* [t] heap reservation */
+	struct vmspace *vmspace;	/* [t] user address space (vm/vm.h), or NULL */
 	int spinlocks_held;		/* [t] for checks: no sleeping with one */
 	struct waitq exited;		/* joiners wait here */
 	bool exit_done;			/* [j] off its CPU for good: may be freed */
@@ -76,5 +81,14 @@ void thread_detach(struct thread *t);
 
 /* Sleep for at least ns nanoseconds. */
 void thread_sleep_ns(uint64_t ns);
+
+/*
+ * Give the calling thread the address space pm and load it now; the
+ * scheduler loads it again whenever the thread is switched in.  NULL makes
+ * it a kernel thread again and loads no user space (pmap_activate(NULL)).
+ * A kernel thread (pmap NULL) runs on whatever address space its CPU had
+ * loaded: it uses only the kernel half, which every pmap shares.
+ */
+void thread_set_pmap(struct pmap *pm);
 
 #endif

@@ -29,8 +29,10 @@ build: hosted x86_64
 test: build
 	cd $(HOSTED) && ctest --output-on-failure -j $(JOBS)
 
+# Boot the GRUB ISO (what a real PC boots) with the serial console here;
+# tools/run-kernel $(KERNEL) -append "..." takes the -kernel fast path.
 run: x86_64
-	tools/run-kernel $(KERNEL)
+	tools/run-kernel $(X86)/biscotti.iso
 
 clean:
 	rm -rf $(BUILD)

@@ -288,16 +288,26 @@ table_free(paddr_t pa, int level)
 
 /*
  * Free every page-table page of pm and pm itself.  pm must not be active
- * on any CPU, so no walker can be in it and no shootdown is needed.
+ * on the calling CPU.  Other CPUs that went on to run kernel threads may
+ * still have it loaded (the scheduler leaves it, core/proc/sched.c): wait
+ * out any straggling walker there, then unload it.
  */
 void
 pmap_destroy(struct pmap *pm)
 {
+	unsigned long s = intr_save();
+	struct pmap *expect;
 	unsigned c;
 
-	for (c = 0; c < cpu_count(); c++)
-		if (__atomic_load_n(&pmap_cpus[c].active, __ATOMIC_ACQUIRE) == pm)
-			panic("pmap_destroy: pmap still active on cpu %u", c);
+	if (__atomic_load_n(&this_cpu()->active, __ATOMIC_ACQUIRE) == pm)
+		panic("pmap_destroy: pmap still active on cpu %u", cpu_id());
+	intr_restore(s);
+	pmap_shootdown(pm);
+	for (c = 0; c < cpu_count(); c++) {
+		expect = pm;
+		__atomic_compare_exchange_n(&pmap_cpus[c].active, &expect, NULL,
+		    false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+	}
 	table_free(pm->root, PT_TOP);
 	kfree(pm);
 }

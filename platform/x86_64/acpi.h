@@ -63,4 +63,11 @@ extern struct acpi_info acpi;
 /* The GSI that ISA irq is wired to, and its MPS flags (0 = bus default). */
 uint32_t acpi_isa_gsi(uint8_t irq, uint16_t *flags);
 
+/*
+ * Parse the tables under the RSDP at physical address rsdp (0: none)
+ * into the zeroed *out, with arrays from alloc (zeroed memory that lives
+ * as long as out).  acpi_init() uses it; tests feed it broken tables.
+ */
+void acpi_parse(paddr_t rsdp, struct acpi_info *out, void *(*alloc)(size_t n));
+
 #endif

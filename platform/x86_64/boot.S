@@ -28,8 +28,8 @@
  * that the switch to paging runs through) and at KERNEL_VMA (the image,
  * linked for -mcmodel=kernel), and the first 4 GiB at DIRECT_MAP_BASE
  * (the start of the direct map, so C can read whatever the loader left
- * below 4 GiB).  Everything is writable and executable until physmem.c
- * replaces these mappings with the kernel's real ones.
+ * below 4 GiB).  Everything is writable and executable until kmap.c
+ * replaces these mappings with the kernel's real ones (W^X).
  *
  * The 32-bit code lives in .boot.text, linked at its physical address, so
  * its absolute references need no adjustment; references to the
@@ -62,6 +62,7 @@
 #define MB2_TAG_ENTRY		3
 /* Information tags we ask for (bootinfo.c reads them). */
 #define MB2_INFO_CMDLINE	1
+#define MB2_INFO_LOADER_NAME	2
 #define MB2_INFO_MODULE		3
 #define MB2_INFO_MMAP		6
 #define MB2_INFO_ACPI_OLD	14
@@ -85,8 +86,8 @@ mb2_header:
 mb2_info_request:
 	.short	MB2_TAG_INFO_REQUEST, 0
 	.long	mb2_info_request_end - mb2_info_request
-	.long	MB2_INFO_CMDLINE, MB2_INFO_MODULE, MB2_INFO_MMAP
-	.long	MB2_INFO_ACPI_OLD, MB2_INFO_ACPI_NEW
+	.long	MB2_INFO_CMDLINE, MB2_INFO_LOADER_NAME, MB2_INFO_MODULE
+	.long	MB2_INFO_MMAP, MB2_INFO_ACPI_OLD, MB2_INFO_ACPI_NEW
 mb2_info_request_end:
 	.balign 8
 	.short	MB2_TAG_ENTRY, 0
@@ -225,7 +226,7 @@ boot_gdt_desc:
  * The boot page tables.  boot_pml4 stays the kernel's own top level (and
  * the template of every address space's kernel half), and
  * boot_pdpt_direct and boot_pdpt_kernel stay its kernel-half PDPTs:
- * physmem.c rewrites their entries, and boot_pdpt_kernel's last entry
+ * kmap.c rewrites their entries, and boot_pdpt_kernel's last entry
  * receives the device-register window (mmio.c).  boot_pd (four page
  * directories, the first 4 GiB) serves only until then.
  */

@@ -13,7 +13,6 @@
 #include "contract/cpu.h"
 #include "cpufunc.h"
 #include "kern/printk.h"
-#include "lib/string.h"
 #include "x86.h"
 
 #define DEBUG_EXIT_PORT	0xf4
@@ -22,24 +21,6 @@
 const char *boot_cmdline(void)
 {
 	return bootinfo.cmdline;
-}
-
-/* True when word is one of the command line's space-separated words. */
-bool boot_option(const char *word)
-{
-	const char *p = bootinfo.cmdline;
-	size_t len = strlen(word);
-
-	while (*p != '\0') {
-		while (*p == ' ')
-			p++;
-		if (strncmp(p, word, len) == 0 &&
-		    (p[len] == ' ' || p[len] == '\0'))
-			return true;
-		while (*p != ' ' && *p != '\0')
-			p++;
-	}
-	return false;
 }
 
 /* Power off through isa-debug-exit, or halt where there is none. */

@@ -308,6 +308,7 @@ static void mb2_parse(paddr_t pa)
 void bootinfo_parse(uint32_t magic, paddr_t info)
 {
 	const char *protocol;
+	int i;
 
 	if (magic == BOOT_MAGIC_MB2) {
 		protocol = "multiboot2";
@@ -323,4 +324,7 @@ void bootinfo_parse(uint32_t magic, paddr_t info)
 	printk("boot: %s%s%s, command line \"%s\"\n", protocol,
 	    bootinfo.loader[0] != '\0' ? " from " : "", bootinfo.loader,
 	    bootinfo.cmdline);
+	for (i = 0; i < bootinfo.nmodules; i++)
+		printk("boot: module %d at %#lx, %lu KiB\n", i,
+		    bootinfo.modules[i].base, bootinfo.modules[i].len >> 10);
 }

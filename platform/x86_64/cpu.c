@@ -29,6 +29,7 @@
 #include "contract/cpu.h"
 #include "contract/entry.h"
 #include "cpufunc.h"
+#include "kern/cmdline.h"
 #include "kern/printk.h"
 #include "percpu.h"
 #include "trap.h"
@@ -184,21 +185,28 @@ void cpu_nmi_check_halt(void)
 
 /*
  * Stop the other online CPUs and wait, at most HALT_WAIT_NS, until they
- * say so.  Before any other CPU is online there is no one to stop (and
- * the clock may not be running yet).
+ * say so; then say how many did (the last thing they could have printed
+ * is before this line).  Before any other CPU is online there is no one
+ * to stop (and the clock may not be running yet).
  */
 static void stop_others(void)
 {
-	unsigned others = smp_cpus_online() - 1;
+	unsigned others = smp_cpus_online() - 1, n;
 	uint64_t start;
 
 	if (others == 0)
 		return;
 	lapic_send_nmi_all_but_self();
 	start = clock_ns();
-	while (__atomic_load_n(&halted, __ATOMIC_ACQUIRE) < others &&
+	while ((n = __atomic_load_n(&halted, __ATOMIC_ACQUIRE)) < others &&
 	    clock_ns() - start < HALT_WAIT_NS)
 		__asm__ volatile("pause");
+	if (n == others)
+		printk("cpu %u: stopped %u other cpu%s\n", cpu_id(), n,
+		    n == 1 ? "" : "s");
+	else
+		printk("cpu %u: only %u of %u other cpus stopped\n",
+		    cpu_id(), n, others);
 }
 
 /*
@@ -214,7 +222,8 @@ __noreturn void cpu_halt_all(void)
 	if (__atomic_exchange_n(&halting, true, __ATOMIC_ACQ_REL))
 		halt_forever();
 	stop_others();
-	if (boot_option("panic=poweroff"))
+	backtrace_halt();
+	if (cmdline_has("panic=poweroff"))
 		platform_poweroff(PANIC_POWEROFF_STATUS);
 	halt_forever();
 }

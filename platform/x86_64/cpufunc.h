@@ -81,6 +81,11 @@ static inline uint64_t rcr0(void)
 	return v;
 }
 
+static inline void lcr0(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
 static inline uint64_t rcr2(void)
 {
 	uint64_t v;

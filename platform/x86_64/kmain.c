@@ -50,6 +50,7 @@ __noreturn void x86_start(uint32_t magic, uint32_t info_pa)
 	ioapic_init();
 	lapic_init();
 	clock_init();
+	smp_init();
 	serial_enable_input();
 	core_main(kernel_first_thread, NULL);
 }

@@ -244,6 +244,8 @@ static void lapic_icr(unsigned apic_id, uint32_t cmd)
 	unsigned long s = intr_save();
 
 	if (x2apic) {
+		/* WRMSR to the x2APIC does not order earlier stores (SDM). */
+		__asm__ volatile("mfence" : : : "memory");
 		wrmsr(MSR_X2APIC_BASE + LAPIC_ICR_LO / 16,
 		    (uint64_t)apic_id << 32 | cmd);
 	} else {

@@ -56,7 +56,7 @@ paddr_t kernel_pml4_pa(void)
 }
 
 /* True when [pa, pa + len) lies inside one E820 RAM entry. */
-static bool is_ram(paddr_t pa, uint64_t len)
+bool physmem_is_ram(paddr_t pa, uint64_t len)
 {
 	const struct boot_mmap_entry *e;
 	int i;
@@ -94,8 +94,8 @@ paddr_t boot_page_alloc(void)
 	if (boot_alloc_sealed)
 		panic("boot_page_alloc: the page allocator owns memory now");
 	if (boot_alloc_next == 0)
-		boot_alloc_next = virt_to_phys(_kernel_end);
-	while (!is_ram(boot_alloc_next, PAGE_SIZE) ||
+		boot_alloc_next = (uintptr_t)_kernel_end - KERNEL_VMA;
+	while (!physmem_is_ram(boot_alloc_next, PAGE_SIZE) ||
 	    in_module(boot_alloc_next)) {
 		boot_alloc_next += PAGE_SIZE;
 		if (boot_alloc_next >= BOOT_MAP_SIZE)
@@ -169,7 +169,7 @@ int physmem_ranges(struct phys_range *out, int max)
 	int nex, n = 0, i, j;
 
 	if (boot_alloc_next == 0)
-		boot_alloc_next = virt_to_phys(_kernel_end);
+		boot_alloc_next = (uintptr_t)_kernel_end - KERNEL_VMA;
 	boot_alloc_sealed = true;
 	nex = exclusions(ex, (int)ARRAY_SIZE(ex));
 	for (i = 0; i < bootinfo.nmmap; i++) {

@@ -22,12 +22,20 @@
  * walker sets the accessed and dirty bits behind our back; a plain
  * read-modify-write could lose a dirty bit.
  *
- * TLB shootdown: with one CPU it is the local invlpg of every page whose
- * translation lost something, when the pmap is the active one (a pmap
- * that is not loaded has no TLB entries: loading CR3 flushed them).  An
- * invlpg also drops the paging-structure caches, which is what makes
- * freeing an unlinked table safe.  SMP will add IPIs to the other CPUs
- * that have the pmap active.
+ * TLB shootdown.  Each pmap keeps a bitmap of the CPUs that have it
+ * loaded (one bit per CPU, cpu_count() bits, set by pmap_activate()
+ * before CR3 is loaded and cleared after another is).  A change that
+ * takes something away (remove, protect, a replacing enter, clearing the
+ * dirty bit) notes each page it touched in a tlb_batch and, once the
+ * tables say the new thing, hands the batch and the bitmap to
+ * tlb_shootdown() (tlb.c), which invalidates here and on every other CPU
+ * in the bitmap and waits for all of them.  Page tables that a removal
+ * unlinks are freed only after that, since another CPU's paging-structure
+ * cache may still point at them.
+ *
+ * The scheduler switches address spaces lazily (proc/sched.c): a CPU
+ * running a kernel thread keeps the last pmap loaded.  pmap_destroy()
+ * therefore first makes such CPUs load none (tlb_unload()).
  */
 #include "contract/cpu.h"
 #include "contract/physmem.h"
@@ -35,6 +43,8 @@
 #include "cpufunc.h"
 #include "kern/errno.h"
 #include "kern/printk.h"
+#include "lib/bitmap.h"
+#include "lib/list.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "mm/page.h"
@@ -57,12 +67,15 @@
 
 struct pmap {
 	paddr_t root;			/* [i] the PML4 page */
+	unsigned long active[];		/* [a] CPUs that have it loaded */
 };
 
-/* What a range operation does to each present leaf. */
+/* What a range operation does to each present leaf, and what it owes. */
 struct range_op {
 	bool remove;			/* unmap (else reduce protection) */
 	unsigned prot;			/* the protection to intersect with */
+	struct tlb_batch batch;		/* pages to shoot down */
+	struct list freed;		/* unlinked tables, freed after that */
 };
 
 /* log2 of the bytes one entry at level maps. */
@@ -83,17 +96,13 @@ static uint64_t *table_at(paddr_t pa)
 	return phys_to_virt(pa);
 }
 
-/* True when pm is loaded on this CPU, so its TLB entries may exist. */
-static bool pmap_is_active(struct pmap *pm)
-{
-	return this_cpu()->pmap == pm;
-}
-
-/* Drop va's translation (and the paging-structure caches) if loaded. */
+/* Shoot down va alone in pm (see the top of the file). */
 static void pmap_invalidate(struct pmap *pm, uaddr_t va)
 {
-	if (pmap_is_active(pm))
-		invlpg(va);
+	struct tlb_batch b = { .pm = pm };
+
+	tlb_batch_add(&b, va);
+	tlb_shootdown(&b, pm->active);
 }
 
 /* The leaf entry bits for pa with prot. */
@@ -164,7 +173,8 @@ static uint64_t *pte_lookup_alloc(struct pmap *pm, uaddr_t va)
 /* An empty user half and the shared kernel half; NULL without memory. */
 struct pmap *pmap_create(void)
 {
-	struct pmap *pm = kmalloc(sizeof(*pm));
+	struct pmap *pm = kzalloc(sizeof(*pm) +
+	    BITMAP_LONGS(cpu_count()) * sizeof(unsigned long));
 	uint64_t *pml4, *kernel = table_at(kernel_pml4_pa());
 
 	if (pm == NULL)
@@ -193,14 +203,18 @@ static void table_free(paddr_t pa, int level)
 	page_free(pa, 0);
 }
 
-/* Free every table of the user half, then the root.  pm is not active. */
+/*
+ * Free every table of the user half, then the root.  No thread may use
+ * pm any more; CPUs that still have it loaded lazily are made to let go.
+ */
 void pmap_destroy(struct pmap *pm)
 {
 	uint64_t *pml4 = table_at(pm->root);
 	int i;
 
-	if (pmap_is_active(pm))
-		panic("pmap_destroy: pmap %p is active", (void *)pm);
+	tlb_unload(pm, pm->active);
+	if (bitmap_find_set(pm->active, cpu_count(), 0) != cpu_count())
+		panic("pmap_destroy: pmap %p is still loaded", (void *)pm);
 	for (i = 0; i < KERNEL_HALF; i++)
 		if (pml4[i] & PTE_P)
 			table_free(pml4[i] & PTE_FRAME, PT_TOP - 1);
@@ -208,27 +222,62 @@ void pmap_destroy(struct pmap *pm)
 	kfree(pm);
 }
 
-/* Load pm (or the kernel's own tables, for NULL) into CR3. */
+/*
+ * Load pm (or the kernel's own tables, for NULL) into CR3, keeping the
+ * active bitmaps right: our bit in pm is set before CR3 can cache
+ * anything of it, and cleared in the old pmap only once CR3 has moved on.
+ */
 void pmap_activate(struct pmap *pm)
 {
+	unsigned long s = intr_save();
 	struct percpu *pc = this_cpu();
+	struct pmap *old = pc->pmap;
+	unsigned me = pc->id;
 
-	if (pc->pmap == pm)
-		return;
-	pc->pmap = pm;
-	lcr3(pm != NULL ? pm->root : kernel_pml4_pa());
+	if (old != pm) {
+		if (pm != NULL)
+			__atomic_fetch_or(&pm->active[me / BITS_PER_LONG],
+			    bitmap_mask(me), __ATOMIC_SEQ_CST);
+		pc->pmap = pm;
+		lcr3(pm != NULL ? pm->root : kernel_pml4_pa());
+		if (old != NULL)
+			__atomic_fetch_and(&old->active[me / BITS_PER_LONG],
+			    ~bitmap_mask(me), __ATOMIC_SEQ_CST);
+	}
+	intr_restore(s);
 }
 
 /* The pmap loaded on this CPU. */
 struct pmap *pmap_current(void)
 {
-	return this_cpu()->pmap;
+	unsigned long s = intr_save();
+	struct pmap *pm = this_cpu()->pmap;
+
+	intr_restore(s);
+	return pm;
 }
 
-/* Map va to pa with prot, replacing (and flushing) any old mapping. */
+/*
+ * True when replacing leaf old with new takes something away that a TLB
+ * may still hold: the frame, or write or execute rights.  A stale entry
+ * with fewer rights than the table needs no shootdown: using it faults,
+ * and the fault drops it (SDM vol. 3 4.10.4.2).
+ */
+static bool lost_rights(uint64_t old, uint64_t new)
+{
+	if (!(old & PTE_P))
+		return false;
+	if ((old & PTE_FRAME) != (new & PTE_FRAME))
+		return true;
+	if ((old & PTE_W) && !(new & PTE_W))
+		return true;
+	return !(old & PTE_NX) && (new & PTE_NX);
+}
+
+/* Map va to pa with prot, replacing (and shooting down) any old mapping. */
 int pmap_enter(struct pmap *pm, uaddr_t va, paddr_t pa, unsigned prot)
 {
-	uint64_t *pte, old;
+	uint64_t *pte, old, new;
 
 	if ((va & PAGE_MASK) || va >= USER_END || (pa & PAGE_MASK) ||
 	    (pa & ~PTE_FRAME) || !(prot & PROT_R))
@@ -236,21 +285,21 @@ int pmap_enter(struct pmap *pm, uaddr_t va, paddr_t pa, unsigned prot)
 	pte = pte_lookup_alloc(pm, va);
 	if (pte == NULL)
 		return -ENOMEM;
-	old = __atomic_exchange_n(pte, pte_make(pa, prot), __ATOMIC_SEQ_CST);
-	if (old & PTE_P)
+	new = pte_make(pa, prot);
+	old = __atomic_exchange_n(pte, new, __ATOMIC_SEQ_CST);
+	if (lost_rights(old, new))
 		pmap_invalidate(pm, va);
 	return 0;
 }
 
 /* Apply op to the present leaf *pte of va. */
-static void leaf_apply(struct pmap *pm, uint64_t *pte, uaddr_t va,
-    const struct range_op *op)
+static void leaf_apply(uint64_t *pte, uaddr_t va, struct range_op *op)
 {
 	uint64_t clear = 0;
 
 	if (op->remove) {
 		__atomic_store_n(pte, 0, __ATOMIC_SEQ_CST);
-		pmap_invalidate(pm, va);
+		tlb_batch_add(&op->batch, va);
 		return;
 	}
 	if (!(op->prot & PROT_W))
@@ -262,7 +311,7 @@ static void leaf_apply(struct pmap *pm, uint64_t *pte, uaddr_t va,
 	__atomic_fetch_and(pte, ~clear, __ATOMIC_SEQ_CST);
 	if ((clear & PTE_PROT_X) && nx_enabled)
 		__atomic_fetch_or(pte, PTE_NX, __ATOMIC_SEQ_CST);
-	pmap_invalidate(pm, va);
+	tlb_batch_add(&op->batch, va);
 }
 
 /* True when no entry of table is present. */
@@ -279,10 +328,10 @@ static bool table_empty(const uint64_t *table)
 /*
  * Apply op to every present leaf in [va, end) below the table at level,
  * whose first entry maps address base.  Absent subtrees are stepped over
- * whole; subtrees a removal empties are unlinked and freed.
+ * whole; subtrees a removal empties are unlinked and put on op->freed.
  */
-static void range_apply(struct pmap *pm, uint64_t *table, int level,
-    uaddr_t base, uaddr_t va, uaddr_t end, const struct range_op *op)
+static void range_apply(uint64_t *table, int level, uaddr_t base,
+    uaddr_t va, uaddr_t end, struct range_op *op)
 {
 	uaddr_t span = (uaddr_t)1 << level_shift(level), lo, hi;
 	unsigned i;
@@ -296,18 +345,19 @@ static void range_apply(struct pmap *pm, uint64_t *table, int level,
 		if (!(table[i] & PTE_P))
 			continue;
 		if (level == 0) {
-			leaf_apply(pm, &table[i], lo, op);
+			leaf_apply(&table[i], lo, op);
 			continue;
 		}
 		child = table_at(table[i] & PTE_FRAME);
-		range_apply(pm, child, level - 1, lo, MAX(va, lo),
-		    MIN(end, hi), op);
+		range_apply(child, level - 1, lo, MAX(va, lo), MIN(end, hi),
+		    op);
 		if (op->remove && table_empty(child)) {
 			paddr_t pa = table[i] & PTE_FRAME;
 
-			table[i] = 0;
-			pmap_invalidate(pm, MAX(va, lo));
-			page_free(pa, 0);
+			__atomic_store_n(&table[i], 0, __ATOMIC_SEQ_CST);
+			/* Any invalidation empties the paging-structure caches. */
+			tlb_batch_add(&op->batch, MAX(va, lo));
+			list_push_back(&op->freed, &page_of(pa)->link);
 		}
 	}
 }
@@ -320,13 +370,31 @@ static bool user_range(uaddr_t *va, uaddr_t *end)
 	return *va < *end;
 }
 
+/*
+ * Run op over [va, end) of pm, shoot down what it changed, and only then
+ * free the tables it unlinked.
+ */
+static void range_run(struct pmap *pm, uaddr_t va, uaddr_t end,
+    struct range_op *op)
+{
+	struct list *l;
+
+	if (!user_range(&va, &end))
+		return;
+	op->batch.pm = pm;
+	list_init(&op->freed);
+	range_apply(table_at(pm->root), PT_TOP, 0, va, end, op);
+	tlb_shootdown(&op->batch, pm->active);
+	while ((l = list_pop_front(&op->freed)) != NULL)
+		page_free(page_to_phys(list_entry(l, struct page, link)), 0);
+}
+
 /* Unmap [va, end), freeing tables that become empty. */
 void pmap_remove(struct pmap *pm, uaddr_t va, uaddr_t end)
 {
 	struct range_op op = { .remove = true };
 
-	if (user_range(&va, &end))
-		range_apply(pm, table_at(pm->root), PT_TOP, 0, va, end, &op);
+	range_run(pm, va, end, &op);
 }
 
 /* Intersect the protection of [va, end) with prot; without PROT_R, unmap. */
@@ -334,8 +402,7 @@ void pmap_protect(struct pmap *pm, uaddr_t va, uaddr_t end, unsigned prot)
 {
 	struct range_op op = { .remove = (prot & PROT_R) == 0, .prot = prot };
 
-	if (user_range(&va, &end))
-		range_apply(pm, table_at(pm->root), PT_TOP, 0, va, end, &op);
+	range_run(pm, va, end, &op);
 }
 
 /* Translate va: physical byte address, protection and status bits. */
@@ -360,17 +427,19 @@ bool pmap_extract(struct pmap *pm, uaddr_t va, paddr_t *pa, unsigned *prot)
 
 /*
  * Clear accessed and dirty.  The TLB caches them too, so the entry is
- * invalidated: otherwise the CPU would not set them again.
+ * shot down everywhere: otherwise a CPU would not set them again, and a
+ * page written through a stale entry would look clean.
  */
 void pmap_clear_status(struct pmap *pm, uaddr_t va)
 {
-	uint64_t *pte;
+	uint64_t *pte, old;
 
 	if (va >= USER_END)
 		return;
 	pte = pte_lookup(pm, va);
 	if (pte == NULL || !(*pte & PTE_P))
 		return;
-	__atomic_fetch_and(pte, ~(PTE_A | PTE_D), __ATOMIC_SEQ_CST);
-	pmap_invalidate(pm, ROUNDDOWN(va, PAGE_SIZE));
+	old = __atomic_fetch_and(pte, ~(PTE_A | PTE_D), __ATOMIC_SEQ_CST);
+	if (old & (PTE_A | PTE_D))
+		pmap_invalidate(pm, ROUNDDOWN(va, PAGE_SIZE));
 }

@@ -16,6 +16,7 @@
 #include "contract/physmem.h"
 #include "contract/pmap.h"
 #include "contract/usercopy.h"
+#include "kern/cmdline.h"
 #include "kern/console.h"
 #include "kern/errno.h"
 #include "kern/printk.h"
@@ -248,20 +249,37 @@ static const struct selftest {
 	{ "test=nullderef", "nullderef", test_nullderef },
 	{ "test=ud2", "ud2", test_ud2 },
 	{ "test=smap", "smap", test_smap },
+	{ "test=wx", "wx", selftest_wx },
+	{ "test=textwrite", "textwrite", selftest_textwrite },
+	{ "test=panic", "panic", selftest_panic },
+	{ "test=smp", "smp", selftest_smp },
+	{ "test=ipi", "ipi", selftest_ipi },
+	{ "test=preempt", "preempt", selftest_preempt },
+	{ "test=shootdown", "shootdown", selftest_shootdown },
+	{ "test=nmi", "nmi", selftest_nmi },
+	{ "test=acpi", "acpi", selftest_acpi },
+	{ "test=pci", "pci", selftest_pci },
+	{ "test=msi", "msi", selftest_msi },
+	{ "test=msix", "msix", selftest_msix },
 };
 
 /* Run the test the command line names, if any, and power off. */
 void selftest_run_from_cmdline(void)
 {
+	const char *name = cmdline_get("test");
 	const struct selftest *t;
 
 	for (t = selftests; t < selftests + ARRAY_SIZE(selftests); t++) {
-		if (!boot_option(t->option))
+		if (!cmdline_has(t->option))
 			continue;
 		test_name = t->name;
 		t->fn();
 		if (failures == 0)
 			printk("%s test: ok\n", t->name);
 		platform_poweroff(failures == 0 ? 0 : 1);
+	}
+	if (name != NULL) {
+		printk("test=%s: no such test\n", name);
+		platform_poweroff(1);
 	}
 }

@@ -157,6 +157,7 @@ static void trap_report(const struct trapframe *tf, uint64_t cr2)
 static __noreturn void trap_fatal(const struct trapframe *tf, uint64_t cr2)
 {
 	trap_report(tf, cr2);
+	backtrace_print(tf->rbp, tf->rip);
 	panic("trap: %s at %#lx", exception_names[tf->vector], tf->rip);
 }
 

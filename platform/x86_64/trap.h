@@ -4,8 +4,9 @@
  *
  * Vector map:
  *   0x00..0x1f  CPU exceptions
- *   0x20..0x2f  legacy 8259 PIC IRQs 0..15 (only the serial port's is
- *               unmasked; through the local APIC's LINT0 in ExtINT mode)
+ *   0x20..0x2f  legacy 8259 PIC IRQs 0..15, only on machines without an
+ *               I/O APIC (then only the serial port's is unmasked; through
+ *               the local APIC's LINT0 in ExtINT mode)
  *   0x30..0xdf  device interrupts (I/O APIC entries, MSI, MSI-X), handed
  *               out by intr_vector_alloc() (devintr.c)
  *   0xf0        local APIC timer (clock.c)

@@ -48,22 +48,58 @@ void bootinfo_parse(uint32_t magic, paddr_t info);
 
 /* physmem.c */
 /*
- * Build the direct map over all RAM and ACPI memory and drop the boot
- * identity map.  Needs bootinfo.
+ * Switch to the kernel's own page tables (kmap.c): the direct map over
+ * all RAM and ACPI memory, the image with W^X rights, no identity map.
+ * Needs bootinfo.
  */
 void physmem_init(void);
 /* A zeroed page for boot-time page tables, before the page allocator. */
 paddr_t boot_page_alloc(void);
+/* True when [pa, pa + len) lies inside one E820 RAM entry. */
+bool physmem_is_ram(paddr_t pa, uint64_t len);
 /* True once the CPU supports and the kernel enabled no-execute pages. */
 extern bool nx_enabled;
 /* Physical address of the kernel's own PML4 (the kernel half's template). */
 paddr_t kernel_pml4_pa(void);
+
+/* kmap.c: the kernel half's page tables, with W^X permissions. */
+/* Build the direct map and the image map; drop the identity map. */
+void kmap_init(void);
+/*
+ * The leaf entry mapping kernel address va (0: unmapped), with the W and
+ * NX bits of all levels folded in; *size (if not NULL) gets its page size.
+ */
+uint64_t kmap_lookup(uintptr_t va, size_t *size);
+/* Check the kernel's page permissions (test=wx); returns the problems found. */
+int kmap_check(void);
+/* test=wx: kmap_check() finds nothing.  test=textwrite: writing text faults. */
+void selftest_wx(void);
+void selftest_textwrite(void);
+
+/* backtrace.c: symbolized frame-pointer backtraces. */
+/*
+ * Print the call chain of a trapped context: rip first, then the return
+ * addresses along the frame-pointer chain from rbp, as
+ * "  #N 0xADDR function+0xOFF".  Used by fatal reports, so a later
+ * backtrace_halt() on the way down stays quiet.
+ */
+void backtrace_print(uintptr_t rbp, uintptr_t rip);
+/* The caller's call chain, once per boot, unless a report printed one. */
+void backtrace_halt(void);
+/* Name the function holding kernel text address pc; NULL if none. */
+const char *ksym_lookup(uintptr_t pc, uintptr_t *offset);
+/* test=panic: a deliberate panic, to show its backtrace. */
+void selftest_panic(void);
 
 /* mmio.c: uncached mappings of device registers. */
 void mmio_init(void);
 volatile void *mmio_map(paddr_t pa, size_t len);
 
 /* cpu.c */
+/* Kick IPIs CPU id has taken (the IPI self-test counts them). */
+uint64_t cpu_kicks(unsigned id);
+/* NMI handler: if cpu_halt_all() is under way, stop here for good. */
+void cpu_nmi_check_halt(void);
 /* CPUID features the kernel uses, probed by cpu_features_init(). */
 extern bool cpu_has_smap;
 /* platform_poweroff() status after a panic with "panic=poweroff". */
@@ -127,12 +163,44 @@ void lapic_send_startup(unsigned apic_id, paddr_t page_pa);
 void clock_init(void);			/* boot CPU: calibrate */
 void clock_init_ap(void);		/* each other CPU: its timer */
 
-/* boot.c */
-/* True when the command line holds word (an exact space-separated word). */
-bool boot_option(const char *word);
+/* smp.c: the other CPUs (cpu_count(), cpu_start() are the contract's). */
+/* Count the CPUs from ACPI (after acpi_init(), lapic_init()). */
+void smp_init(void);
+/* CPUs online so far, the boot CPU included. */
+unsigned smp_cpus_online(void);
+
+/* tlb.c: TLB shootdown for pmap.c; tlb_service() answers on a target. */
+struct pmap;
+#define TLB_FLUSH_MAX_PAGES	32	/* beyond: reload CR3 instead */
+struct tlb_batch {
+	struct pmap *pm;
+	uaddr_t va[TLB_FLUSH_MAX_PAGES];
+	unsigned n;			/* pages in va[] */
+	bool all;			/* flush every user translation */
+};
+void tlb_batch_add(struct tlb_batch *b, uaddr_t va);
+/* Invalidate b's pages in pm wherever it is loaded; wait for every CPU. */
+void tlb_shootdown(const struct tlb_batch *b, const unsigned long *cpus);
+/* Make every CPU that has pm loaded (and is not running it) let go of it. */
+void tlb_unload(struct pmap *pm, const unsigned long *cpus);
+void tlb_service(void);
+void tlb_init(void);
 
 /* selftest.c: in-kernel tests chosen by test= on the command line. */
 void selftest_run_from_cmdline(void);
+
+/* selftest_smp.c: test=smp, ipi, preempt, shootdown, nmi (selftest.c runs them). */
+void selftest_smp(void);
+void selftest_ipi(void);
+void selftest_preempt(void);
+void selftest_shootdown(void);
+void selftest_nmi(void);
+
+/* selftest_pci.c: test=acpi, pci, msi, msix (selftest.c runs them). */
+void selftest_acpi(void);
+void selftest_pci(void);
+void selftest_msi(void);
+void selftest_msix(void);
 
 /* usercopy.c: what resolves copy faults; vm_fault() but for self-tests. */
 extern int (*usercopy_vm_fault)(uaddr_t va, unsigned access);

@@ -1,6 +1,8 @@
 #!/bin/sh
 # The kernel boots, prints the same banner as the hosted bake, passes the
-# boot self-test and powers off with status 0.
+# boot self-test and powers off with status 0.  (tests/qemu/matrix.sh
+# boots the same test on both PC models, several CPU counts and both
+# boot paths.)
 #   boot-banner.sh KERNEL
 set -u
 . "$(dirname "$0")/lib.sh"

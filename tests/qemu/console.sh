@@ -1,16 +1,17 @@
 #!/bin/sh
 # Console input arrives by interrupt: once the console self-test asks for
 # a line, type one into QEMU's serial port and expect it echoed back.
-#   console.sh KERNEL
+#   console.sh KERNEL [extra qemu args...]
 set -u
 . "$(dirname "$0")/lib.sh"
 need_kernel "${1:-}"
+shift
 
 LOG="$WORK/console.log"
 mkfifo "$WORK/input"
 # Hold the FIFO open for writing so QEMU never sees end of input.
 exec 3<>"$WORK/input"
-timeout "$BOOT_TIMEOUT" "$RUN_KERNEL" "$KERNEL" \
+timeout "$BOOT_TIMEOUT" "$RUN_KERNEL" "$KERNEL" "$@" \
     -append "test=console panic=poweroff" <"$WORK/input" >"$LOG" 2>&1 &
 qemu=$!
 
@@ -33,4 +34,4 @@ exec 3>&-
 expect_line '^console test: got "typed by console.sh"$'
 expect_line '^console test: ok$'
 expect_status $EXIT_OK
-echo "PASS: console input"
+echo "PASS: console input $*"

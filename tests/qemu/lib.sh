@@ -57,6 +57,6 @@ expect_line() {
 # banner_mib: the N of the banner's "N MiB of memory managed".
 banner_mib() {
 	tr -d '\r' <"$LOG" |
-	    sed -nE 's/^.*biscotti [0-9.]+: 1 CPU, ([0-9]+) MiB of memory managed$/\1/p' |
+	    sed -nE 's/^.*biscotti [0-9.]+: [0-9]+ CPUs?, ([0-9]+) MiB of memory managed$/\1/p' |
 	    head -n 1
 }

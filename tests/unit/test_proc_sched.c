@@ -16,6 +16,7 @@
 #include "contract/clock.h"
 #include "contract/context.h"
 #include "contract/cpu.h"
+#include "contract/pmap.h"
 #include "hosted.h"
 #include "kern/errno.h"
 #include "mm/kmalloc.h"
@@ -749,6 +750,73 @@ START_TEST(test_mutex_unlock_unowned_panics)
 }
 END_TEST
 
+/*
+ * Address spaces follow threads: threads with their own pmaps, pinned two
+ * to a CPU and some free to migrate, yield to each other and must find
+ * their own pmap loaded every time they run; kernel threads (pmap NULL)
+ * keep whatever was loaded, and a pmap that a CPU keeps only that way can
+ * still be destroyed from another CPU.
+ */
+#define PMAP_THREADS	6
+#define PMAP_ROUNDS	200
+
+static struct pmap *pmap_of[PMAP_THREADS];
+static unsigned pmap_wrong;	/* [a] times a thread found another pmap */
+
+static void pmap_worker(void *arg)
+{
+	unsigned i = (unsigned)(uintptr_t)arg, r;
+
+	thread_set_pmap(pmap_of[i]);
+	for (r = 0; r < PMAP_ROUNDS; r++) {
+		thread_yield();
+		if (pmap_current() != pmap_of[i])
+			__atomic_fetch_add(&pmap_wrong, 1, __ATOMIC_RELAXED);
+	}
+	thread_set_pmap(NULL);
+	if (pmap_current() != NULL)
+		__atomic_fetch_add(&pmap_wrong, 1, __ATOMIC_RELAXED);
+}
+
+/* Exit with pmap_of[0] still loaded: CPU 1 keeps it (lazily). */
+static void pmap_leaver(void *unused)
+{
+	thread_set_pmap(pmap_of[0]);
+}
+
+/* On CPU 0: destroy what CPU 1 keeps loaded for no thread. */
+static void pmap_destroyer(void *unused)
+{
+	pmap_destroy(pmap_of[0]);
+}
+
+static int pmap_main(void *unused)
+{
+	struct thread *t[PMAP_THREADS];
+	unsigned i;
+
+	for (i = 0; i < PMAP_THREADS; i++)
+		if ((pmap_of[i] = pmap_create()) == NULL)
+			return 1;
+	for (i = 0; i < PMAP_THREADS; i++)
+		t[i] = spawn_on(i < 4 ? (int)(i % 2) : -1, "pmap",
+		    pmap_worker, (void *)(uintptr_t)i);
+	for (i = 0; i < PMAP_THREADS; i++)
+		thread_join(t[i]);
+	for (i = 1; i < PMAP_THREADS; i++)
+		pmap_destroy(pmap_of[i]);
+	thread_join(spawn_on(1, "pmap leaver", pmap_leaver, NULL));
+	thread_join(spawn_on(0, "pmap destroyer", pmap_destroyer, NULL));
+	return 0;
+}
+
+START_TEST(test_pmap_follows_thread)
+{
+	ck_assert_int_eq(boot(2, pmap_main), 0);
+	ck_assert_uint_eq(pmap_wrong, 0);
+}
+END_TEST
+
 static Suite *sched_suite(void)
 {
 	Suite *s = suite_create("proc_sched");
@@ -770,6 +838,7 @@ static Suite *sched_suite(void)
 	tcase_add_test(tc, test_boot_status);
 	tcase_add_test(tc, test_load_spreads);
 	tcase_add_test(tc, test_deterministic_one_cpu);
+	tcase_add_test(tc, test_pmap_follows_thread);
 	suite_add_tcase(s, tc);
 
 	tcase_set_timeout(bad, 30);

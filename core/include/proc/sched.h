@@ -4,8 +4,12 @@
  * only marks the CPU as needing a reschedule; the switch happens at the
  * next preemption point (interrupts re-enabled, sched_preempt_point(),
  * spinlock release with no locks held), which is where hardware and the
- * hosted bake behave the same.  Idle CPUs steal runnable threads from busy
- * ones before halting in cpu_idle().
+ * hosted bake behave the same.  On hardware the return from an interrupt
+ * that found interrupts enabled is one more (sched_preempt_interrupt()),
+ * so a thread may lose its CPU, and migrate, anywhere it runs with
+ * interrupts on: per-CPU data is only stable with interrupts off, as
+ * contract/cpu.h says of cpu_id().  Idle CPUs steal runnable threads from
+ * busy ones before halting in cpu_idle().
  */
 #ifndef PROC_SCHED_H
 #define PROC_SCHED_H

@@ -34,4 +34,13 @@ void console_input(const char *buf, size_t len);
  */
 int vm_fault(uaddr_t va, unsigned access);
 
+/*
+ * A user-mode fault that vm_fault() could not resolve, or another
+ * exception in user mode: deliver signo (SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+ * SIGTRAP) for address addr to the current thread, on the way back to user
+ * mode.  Until signal handlers exist the process dies of the signal, as it
+ * would with the default action.  Called in thread context, interrupts on.
+ */
+void core_user_fault(int signo, uaddr_t addr);
+
 #endif

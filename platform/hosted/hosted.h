@@ -59,4 +59,56 @@ void hosted_physmem_init(size_t mem_bytes);
  */
 const char *hosted_console_log(void);
 
+/*
+ * User programs and syscalls (harness.c, uctx.c).
+ *
+ * The hosted bake runs no user machine code.  A "user program" is a C
+ * function int prog(void *arg) running in a user thread of a process
+ * with its own address space; it issues syscalls with hosted_syscall(),
+ * exactly the path the x86 syscall instruction and the fuzzer take
+ * (syscall_dispatch()), and its pointers are user addresses (mmap some
+ * memory, then copyin/copyout to look at it).  Returning from the
+ * program is exit_group() with its value.
+ *
+ * fork/vfork/clone cannot resume a C function twice, so the child
+ * continues in a function named when the call is made: hosted_fork(fn,
+ * arg) issues the real fork syscall with fn(arg) recorded as the child's
+ * program (see uctx.c).
+ */
+struct uctx;
+
+/*
+ * Boot with cfg and run prog(arg) as init (pid 1, fds 0-2 on the
+ * console).  Returns init's exit code (128 + signal if a fault killed
+ * it), which init's end passes to platform_poweroff().  With the
+ * environment variable BISCOTTI_MARKS=path, init appends every syscall's
+ * heap high-water mark to path when prog returns (for syscalls.def).
+ */
+int hosted_run_init(const struct hosted_config *cfg, int (*prog)(void *),
+    void *arg);
+
+/* Syscall nr with six argument words: syscall_dispatch() for the caller. */
+long hosted_syscall6(unsigned long nr, unsigned long a0, unsigned long a1,
+    unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5);
+
+/* hosted_syscall(nr, args...): up to six, each converted to a word. */
+#define hosted_syscall(...) \
+	HOSTED_SYSCALL_(__VA_ARGS__, 0, 0, 0, 0, 0, 0, 0)
+#define HOSTED_SYSCALL_(nr, a, b, c, d, e, f, ...) \
+	hosted_syscall6((nr), (unsigned long)(a), (unsigned long)(b), \
+	    (unsigned long)(c), (unsigned long)(d), (unsigned long)(e), \
+	    (unsigned long)(f))
+
+/* fork(2), vfork(2), clone(2) whose child runs child(arg). */
+long hosted_fork(int (*child)(void *), void *arg);
+long hosted_vfork(int (*child)(void *), void *arg);
+long hosted_clone(unsigned long flags, unsigned long stack,
+    unsigned long ptid, unsigned long ctid, unsigned long tls,
+    int (*child)(void *), void *arg);
+
+/* uctx.c: a context's program, its next child's, and its FS base. */
+void hosted_uctx_set(struct uctx *u, int (*fn)(void *), void *arg);
+void hosted_uctx_set_child(struct uctx *u, int (*fn)(void *), void *arg);
+unsigned long hosted_uctx_fsbase(const struct uctx *u);
+
 #endif

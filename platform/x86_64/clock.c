@@ -3,11 +3,15 @@
  * timer.
  *
  * Both clocks run at frequencies nobody tells us, so at boot they are
- * measured together against the PIT, whose 1.193182 MHz is fixed: start a
- * 50 ms PIT count, note the TSC and the APIC timer's count at its start
- * and end, and scale.  (Under QEMU's emulation a poll of the PIT takes
- * tens of microseconds, which leaves an error of about 0.05%; on hardware
- * it is far smaller.)
+ * measured together for 50 ms against a reference of known rate: the
+ * HPET's main counter when ACPI lists an HPET (its period is in its
+ * capabilities register), else the PIT, whose 1.193182 MHz is fixed.
+ * The TSC and the APIC timer's count are noted at the interval's start
+ * and end, and scaled.  (Under QEMU's emulation a poll of the PIT takes
+ * tens of microseconds, which leaves an error of about 0.05%; an HPET
+ * read is a plain memory access, bracketed by TSC reads on both sides,
+ * so its error is smaller still.  The "clock:" boot line names the
+ * reference used.)
  *
  * The TSC is assumed invariant (constant rate, never stopping in halt),
  * as on every CPU of the last fifteen years and under QEMU, where TCG's
@@ -45,6 +49,7 @@
 #include "x86.h"
 
 #define NS_PER_SEC		1000000000ull
+#define CALIBRATE_NS		50000000ull	/* 50 ms */
 #define CALIBRATE_PIT_TICKS	(PIT_HZ / 20)	/* 50 ms */
 
 static uint64_t tsc_at_boot;
@@ -53,11 +58,18 @@ static uint64_t tsc_per_ns_32;		/* TSC ticks per ns, 32.32 */
 static uint64_t apic_ticks_per_ns_32;	/* APIC ticks per ns, 32.32 */
 static uint64_t tsc_hz, apic_hz;
 static bool use_tsc_deadline;		/* [i] every CPU's timer is TSC-deadline */
+static const char *clock_reference;	/* [i] what calibrated them */
 
 /* (v * mult) >> 32 without overflow. */
 static uint64_t mul_32_32(uint64_t v, uint64_t mult)
 {
 	return (uint64_t)(((unsigned __int128)v * mult) >> 32);
+}
+
+/* The TSC's measured rate; 0 before clock_init() (the console asks). */
+uint64_t clock_tsc_hz(void)
+{
+	return __atomic_load_n(&tsc_hz, __ATOMIC_RELAXED);
 }
 
 /* Nanoseconds since clock_init(). */
@@ -66,16 +78,22 @@ uint64_t clock_ns(void)
 	return mul_32_32(rdtsc() - tsc_at_boot, ns_per_tsc_32);
 }
 
+/* TSC ticks from from0/from1 to to0/to1: between the midpoints. */
+static uint64_t tsc_between(uint64_t from0, uint64_t from1, uint64_t to0,
+    uint64_t to1)
+{
+	return (to0 + (to1 - to0) / 2) - (from0 + (from1 - from0) / 2);
+}
+
 /*
- * Measure the TSC and APIC timer rates against the PIT.  Each poll of the
- * PIT is an I/O access, slow under emulation, so the moment the count ran
- * out is taken as the midpoint between the TSC readings before the last
- * poll that saw it running and the one that saw it done.
+ * Measure against the PIT.  Each poll of the PIT is an I/O access, slow
+ * under emulation, so the moment the count ran out is taken as the
+ * midpoint between the TSC readings before the last poll that saw it
+ * running and the one that saw it done.  Returns the ns measured.
  */
-static void clock_calibrate(void)
+static uint64_t calibrate_pit(uint64_t *tsc_ticks, uint32_t *apic_left)
 {
 	uint64_t tsc0, before, now;
-	uint32_t apic_left;
 
 	lapic_timer_start(0xffffffff);
 	pit_oneshot_start(CALIBRATE_PIT_TICKS);
@@ -84,13 +102,55 @@ static void clock_calibrate(void)
 		before = now;
 		now = rdtsc();
 	} while (!pit_oneshot_done());
-	apic_left = lapic_timer_count();
-	lapic_timer_start(0);
+	*apic_left = lapic_timer_count();
+	*tsc_ticks = tsc_between(tsc0, tsc0, before, now);
+	return (uint64_t)CALIBRATE_PIT_TICKS * NS_PER_SEC / PIT_HZ;
+}
 
-	tsc_hz = (before + (now - before) / 2 - tsc0) * PIT_HZ /
-	    CALIBRATE_PIT_TICKS;
-	apic_hz = (uint64_t)(0xffffffffu - apic_left) * PIT_HZ /
-	    CALIBRATE_PIT_TICKS;
+/*
+ * Measure against the HPET's main counter: read it between two TSC reads
+ * at the start, poll until CALIBRATE_NS worth of ticks passed, and count
+ * the TSC between the midpoints of the first and last read.  Returns the
+ * ns the counter measured.
+ */
+static uint64_t calibrate_hpet(uint64_t *tsc_ticks, uint32_t *apic_left)
+{
+	uint64_t s0, s1, e0, e1;
+	uint32_t start, ticks, want = (uint32_t)hpet_ns_to_ticks(CALIBRATE_NS);
+
+	lapic_timer_start(0xffffffff);
+	s0 = rdtsc();
+	start = hpet_count();
+	s1 = rdtsc();
+	do {
+		e0 = rdtsc();
+		ticks = hpet_count() - start;
+		e1 = rdtsc();
+	} while (ticks < want);
+	*apic_left = lapic_timer_count();
+	*tsc_ticks = tsc_between(s0, s1, e0, e1);
+	return hpet_ticks_to_ns(ticks);
+}
+
+/*
+ * Measure the TSC and APIC timer rates against the HPET if there is one,
+ * else the PIT; clock_reference names the one used.
+ */
+static void clock_calibrate(void)
+{
+	uint64_t ns, tsc_ticks;
+	uint32_t apic_left;
+
+	if (hpet_init()) {
+		clock_reference = "HPET";
+		ns = calibrate_hpet(&tsc_ticks, &apic_left);
+	} else {
+		clock_reference = "PIT";
+		ns = calibrate_pit(&tsc_ticks, &apic_left);
+	}
+	lapic_timer_start(0);
+	tsc_hz = tsc_ticks * NS_PER_SEC / ns;
+	apic_hz = (uint64_t)(0xffffffffu - apic_left) * NS_PER_SEC / ns;
 	if (tsc_hz == 0 || apic_hz == 0)
 		panic("clock_calibrate: TSC %lu Hz, APIC timer %lu Hz",
 		    tsc_hz, apic_hz);
@@ -171,10 +231,12 @@ void clock_init(void)
 	if (use_tsc_deadline)
 		lapic_timer_use_tsc_deadline();
 	intr_set_handler(VEC_TIMER, timer_intr);
-	printk("clock: TSC %lu.%03lu MHz, APIC timer %lu.%03lu MHz, %s\n",
+	printk("clock: TSC %lu.%03lu MHz, APIC timer %lu.%03lu MHz, %s, "
+	    "calibrated by the %s\n",
 	    tsc_hz / 1000000, tsc_hz / 1000 % 1000,
 	    apic_hz / 1000000, apic_hz / 1000 % 1000,
-	    use_tsc_deadline ? "TSC-deadline timer" : "one-shot timer");
+	    use_tsc_deadline ? "TSC-deadline timer" : "one-shot timer",
+	    clock_reference);
 }
 
 /*

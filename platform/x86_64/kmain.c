@@ -19,6 +19,7 @@
 #include "percpu.h"
 #include "proc/thread.h"
 #include "trap.h"
+#include "uctx_md.h"
 #include "x86.h"
 
 #define SECOND_NS	1000000000ull
@@ -46,6 +47,7 @@ __noreturn void x86_start(uint32_t magic, uint32_t info_pa)
 	mmio_init();
 	acpi_init();
 	cpu_init();
+	uctx_init_boot();
 	pic_init();
 	ioapic_init();
 	lapic_init();

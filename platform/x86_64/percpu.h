@@ -23,6 +23,7 @@
 #include "kern/types.h"
 
 struct pmap;
+struct uctx;
 
 /* The 64-bit task state segment: stacks for privilege changes and ISTs. */
 struct tss {
@@ -53,6 +54,12 @@ struct percpu {
 	bool online;			/* [a] reached core_cpu_main() */
 	bool tlb_pending;		/* [a] a shootdown awaits this CPU (tlb.c) */
 	uint64_t kicks;			/* [a] kick IPIs taken (for tests) */
+	/* User mode (uctx.c; offsets fixed for syscall_entry.S, uctx_md.h). */
+	uint64_t user_kstack;		/* [o] entry stack of the running thread */
+	uint64_t user_frame;		/* [o] end of its uctx's register frame */
+	uint64_t user_rsp;		/* [o] scratch for the syscall stub */
+	struct uctx *uctx;		/* [o] the running thread's uctx, or NULL */
+	struct uctx **uctx_slot;	/* [o] the running context's uctx slot */
 	uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 	struct tss tss __attribute__((aligned(16)));
 	uint8_t ist_stack[IST_COUNT][IST_STACK_SIZE] __attribute__((aligned(16)));

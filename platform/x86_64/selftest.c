@@ -185,6 +185,23 @@ static void test_timer(void)
 	}
 }
 
+/*
+ * The clock against the host's: print clock_ns() on two lines 2 s of
+ * guest time apart; tests/qemu/clock.sh timestamps the lines as they
+ * arrive and compares.
+ */
+static void test_clock(void)
+{
+	uint64_t t0, t1;
+
+	t0 = clock_ns();
+	printk("clock test: mark 0 at %lu ns\n", t0);
+	thread_sleep_ns(2000 * MS);
+	t1 = clock_ns();
+	printk("clock test: mark 1 at %lu ns\n", t1);
+	CHECK(t1 - t0 >= 2000 * MS);
+}
+
 /* Read one line typed (or piped) on the serial console. */
 static void test_console(void)
 {
@@ -245,6 +262,7 @@ static const struct selftest {
 	{ "test=boot", "boot", test_boot },
 	{ "test=usercopy", "usercopy", test_usercopy },
 	{ "test=timer", "timer", test_timer },
+	{ "test=clock", "clock", test_clock },
 	{ "test=console", "console", test_console },
 	{ "test=nullderef", "nullderef", test_nullderef },
 	{ "test=ud2", "ud2", test_ud2 },
@@ -261,6 +279,7 @@ static const struct selftest {
 	{ "test=pci", "pci", selftest_pci },
 	{ "test=msi", "msi", selftest_msi },
 	{ "test=msix", "msix", selftest_msix },
+	{ "test=user", "user", selftest_user },
 };
 
 /* Run the test the command line names, if any, and power off. */

@@ -42,7 +42,15 @@
 #define LSR_TX_EMPTY	0x20
 
 #define TX_SPIN_LIMIT	100000	/* give up on a dead transmitter */
-#define OWNER_SPIN_LIMIT 10000000
+/*
+ * How long a writer waits for another CPU's write to finish, in TSC
+ * ticks: 100 ms once the clock is calibrated, else 2^28 ticks (0.1 s at
+ * 2.7 GHz).  A time, not a spin count, because under emulation a spin
+ * costs so much that a count long enough on hardware took half a minute
+ * when a panic's NMI had stopped the owner mid-line.
+ */
+#define OWNER_WAIT_HZ_DIV 10
+#define OWNER_WAIT_BOOT	(1ull << 28)
 
 static unsigned console_owner;	/* 0 free, else cpu_id() + 1 */
 
@@ -79,14 +87,15 @@ static void serial_putc(char c)
 static bool console_acquire(void)
 {
 	unsigned me = cpu_id() + 1, expected;
-	long spins = 0;
+	uint64_t hz = clock_tsc_hz(), start = rdtsc();
+	uint64_t wait = hz != 0 ? hz / OWNER_WAIT_HZ_DIV : OWNER_WAIT_BOOT;
 
 	for (;;) {
 		expected = 0;
 		if (__atomic_compare_exchange_n(&console_owner, &expected, me,
 		    false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 			return true;
-		if (expected == me || spins++ > OWNER_SPIN_LIMIT)
+		if (expected == me || rdtsc() - start > wait)
 			return false;
 		cpu_relax();
 	}

@@ -43,6 +43,7 @@
 #include "percpu.h"
 #include "smp.h"
 #include "trap.h"
+#include "uctx_md.h"
 #include "x86.h"
 
 #define MS_NS			1000000ull
@@ -210,6 +211,7 @@ static __noreturn void ap_main(void *arg)
 	wrmsr(MSR_PAT, ap_pat);
 	percpu_load(pc);
 	trap_init_ap();
+	uctx_init_ap();
 	lapic_init_ap();
 	clock_init_ap();
 	printk("cpu %u: online (apic id %u)\n", pc->id, pc->apic_id);

@@ -12,8 +12,10 @@
  * machine check each run on their own stack (IST, percpu.h), so a kernel
  * stack overflow is reported rather than reset and an NMI never lands on
  * a stack that is half switched.  An NMI is how a panicking CPU stops the
- * others (cpu_halt_all()); any other NMI is reported and survived.  User
- * mode does not exist yet; its exceptions will become signals.
+ * others (cpu_halt_all()); any other NMI is reported and survived.
+ * Exceptions in user mode are uctx.c's: page faults go to vm_fault(), and
+ * what it cannot resolve, like every other exception, becomes a signal
+ * through core_user_fault().
  *
  * Interrupts: local APIC vectors are acknowledged (EOI) first, legacy PIC
  * IRQs at the PIC, then the handler runs.  Threads are switched at the
@@ -33,6 +35,7 @@
 #include "percpu.h"
 #include "proc/sched.h"
 #include "trap.h"
+#include "uctx_md.h"
 #include "x86.h"
 
 #define GATE_INTR	0x8e	/* present, DPL 0, 64-bit interrupt gate */
@@ -161,11 +164,19 @@ static __noreturn void trap_fatal(const struct trapframe *tf, uint64_t cr2)
 	panic("trap: %s at %#lx", exception_names[tf->vector], tf->rip);
 }
 
-/* Vectors 0..31: recover a user-copy fault, note an NMI, else die. */
+/*
+ * Vectors 0..31: a user-mode exception becomes a page-in or a signal
+ * (uctx.c); recover a user-copy fault, note an NMI, else die.
+ */
 static void exception(struct trapframe *tf)
 {
 	uint64_t cr2 = rcr2();
 
+	if ((tf->cs & 3) && tf->vector != T_NMI &&
+	    tf->vector != T_DOUBLE_FAULT && tf->vector != T_MACHINE_CHECK) {
+		uctx_exception(tf, cr2);
+		return;
+	}
 	if (tf->vector == T_PAGE_FAULT && !(tf->cs & 3) &&
 	    usercopy_fault(tf, cr2))
 		return;

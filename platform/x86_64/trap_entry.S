@@ -62,6 +62,61 @@ trap_common:
 2:	addq	$16, %rsp		/* vector and error code */
 	iretq
 
+/*
+ * The NMI and the machine check can also strike in ring 0 between a
+ * swapgs and the sysretq/iretq after it (syscall_entry.S), where the saved
+ * CS says kernel but GS holds the user's base.  They decide by the GS
+ * base MSR instead, as Linux's paranoid entry does: kernel addresses are
+ * negative, so a non-negative base is the user's and gets swapped (and
+ * swapped back on the way out, which rbx remembers across the call).
+ */
+trap_paranoid:
+	pushq	%rax
+	pushq	%rbx
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%rbp
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	cld
+	movl	$0xc0000101, %ecx	/* MSR_GS_BASE */
+	rdmsr
+	xorl	%ebx, %ebx
+	testl	%edx, %edx
+	js	1f
+	swapgs
+	movl	$1, %ebx
+1:	movq	%rsp, %rdi
+	call	trap_dispatch
+	testl	%ebx, %ebx
+	jz	2f
+	swapgs
+2:	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rbp
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rbx
+	popq	%rax
+	addq	$16, %rsp		/* vector and error code */
+	iretq
+
 	.macro	VECTOR n
 	.balign 16
 vector\n:
@@ -69,7 +124,11 @@ vector\n:
 	pushq	$0
 	.endif
 	pushq	$\n
+	.if (\n) == 2 || (\n) == 18
+	jmp	trap_paranoid
+	.else
 	jmp	trap_common
+	.endif
 	.endm
 
 /* Stubs named vector0x00 .. vector0xff. */

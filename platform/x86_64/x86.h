@@ -142,6 +142,12 @@ void pci_init(void);
 void pit_oneshot_start(uint16_t ticks);
 bool pit_oneshot_done(void);
 
+/* hpet.c: the HPET's main counter, for calibration. */
+bool hpet_init(void);			/* map and start it; false: none */
+uint32_t hpet_count(void);		/* the counter's low 32 bits */
+uint64_t hpet_ticks_to_ns(uint64_t ticks);
+uint64_t hpet_ns_to_ticks(uint64_t ns);
+
 /* lapic.c: the local APIC, in xAPIC or x2APIC mode. */
 void lapic_init(void);			/* boot CPU */
 void lapic_init_ap(void);		/* each other CPU */
@@ -162,6 +168,7 @@ void lapic_send_startup(unsigned apic_id, paddr_t page_pa);
 /* clock.c */
 void clock_init(void);			/* boot CPU: calibrate */
 void clock_init_ap(void);		/* each other CPU: its timer */
+uint64_t clock_tsc_hz(void);		/* 0 until clock_init() */
 
 /* smp.c: the other CPUs (cpu_count(), cpu_start() are the contract's). */
 /* Count the CPUs from ACPI (after acpi_init(), lapic_init()). */
@@ -201,6 +208,9 @@ void selftest_acpi(void);
 void selftest_pci(void);
 void selftest_msi(void);
 void selftest_msix(void);
+
+/* selftest_user.c: test=user runs the boot module as init (never returns). */
+void selftest_user(void);
 
 /* usercopy.c: what resolves copy faults; vm_fault() but for self-tests. */
 extern int (*usercopy_vm_fault)(uaddr_t va, unsigned access);

@@ -22,6 +22,8 @@
 #include "proc/waitq.h"
 
 struct pmap;
+struct proc;
+struct uctx;
 struct vmspace;
 
 enum thread_state {
@@ -49,6 +51,11 @@ struct thread {
 	char name[24];			/* [i] */
 	struct reservation res;		/* [t] heap reservation */
 	struct vmspace *vmspace;	/* [t] user address space (vm/vm.h), or NULL */
+	struct proc *proc;		/* [t] user process (proc/proc.h), or NULL */
+	struct uctx *uctx;		/* [t] user registers (contract/uctx.h) */
+	int tid;			/* [t] Linux thread id; 0: kernel thread */
+	uaddr_t clear_child_tid;	/* [t] set_tid_address(2) */
+	struct list proc_link;		/* proc_lock: in proc->threads */
 	int spinlocks_held;		/* [t] for checks: no sleeping with one */
 	struct waitq exited;		/* joiners wait here */
 	bool exit_done;			/* [j] off its CPU for good: may be freed */

@@ -22,4 +22,20 @@ long syscall_dispatch(unsigned long nr, const struct syscall_args *args);
 /* The name of syscall nr ("?" when unknown), for traces and reports. */
 const char *syscall_name(unsigned long nr);
 
+/* The name of errno value e ("E5" style when it has none), for traces. */
+const char *errno_name(long e);
+
+/* SYS_read, SYS_write, ...: the numbers of the calls the table has. */
+enum sysnum {
+#define SYSCALL(nr, name, handler, bound)	SYS_##name = (nr),
+#include "../../sys/syscalls.def"
+#undef SYSCALL
+};
+
+/* Every handler: long sys_read(const struct syscall_args *), ... */
+#define SYSCALL(nr, name, handler, bound) \
+	long handler(const struct syscall_args *args);
+#include "../../sys/syscalls.def"
+#undef SYSCALL
+
 #endif

@@ -1,0 +1,153 @@
+/*
+ * Processes: the Linux process model over kernel threads.
+ *
+ * A process (struct proc) is an address space, a file descriptor table,
+ * credentials, resource limits, a place in the process tree (parent,
+ * children, process group, session) and one or more threads.  A user
+ * thread is a kernel thread whose `proc` and `uctx` (the user register
+ * context, contract/uctx.h) are set; the process's pid is the tid of its
+ * first thread, and other threads' tids come from the same number space,
+ * as on Linux.
+ *
+ * Life cycle: proc_init() turns the calling kernel thread into init
+ * (pid 1); fork/vfork/clone make the others.  A process ends when its
+ * last thread exits: it closes its files, drops its address space, gives
+ * its children to init, and stays a zombie holding its wait status until
+ * its parent reaps it with wait4/waitid.  When init ends, the machine
+ * powers off with init's exit status (how QEMU tests end).
+ *
+ * Locking: one spinlock, proc_lock (proc.c), guards the process tree,
+ * the pid space, every field marked [p] below and each process's thread
+ * list.  [i] is immutable after creation; [f] belongs to the fd table's
+ * own lock (fs/file.h).  Coarse, like xv6's wait_lock, and simple to get
+ * right; the tree changes only at fork, exit and wait.
+ */
+#ifndef PROC_PROC_H
+#define PROC_PROC_H
+
+#include "kern/types.h"
+#include "lib/list.h"
+#include "proc/waitq.h"
+
+struct fdtable;
+struct uctx;
+struct vmspace;
+
+/* Resource limits (getrlimit(2)), Linux's numbering. */
+#define RLIMIT_CPU		0
+#define RLIMIT_FSIZE		1
+#define RLIMIT_DATA		2
+#define RLIMIT_STACK		3
+#define RLIMIT_CORE		4
+#define RLIMIT_RSS		5
+#define RLIMIT_NPROC		6
+#define RLIMIT_NOFILE		7
+#define RLIMIT_MEMLOCK		8
+#define RLIMIT_AS		9
+#define RLIMIT_LOCKS		10
+#define RLIMIT_SIGPENDING	11
+#define RLIMIT_MSGQUEUE		12
+#define RLIMIT_NICE		13
+#define RLIMIT_RTPRIO		14
+#define RLIMIT_RTTIME		15
+#define RLIM_NLIMITS		16
+#define RLIM_INFINITY		(~0ULL)
+
+/* The most fds a process may have: the ceiling of RLIMIT_NOFILE (nr_open). */
+#define NR_OPEN			4096
+/* Supplementary groups a process may have (Linux allows 65536). */
+#define PROC_NGROUPS_MAX	64
+
+struct rlimit64 {
+	uint64_t cur, max;
+};
+
+struct cred {
+	uint32_t uid, euid, suid;
+	uint32_t gid, egid, sgid;
+	int ngroups;
+	uint32_t groups[PROC_NGROUPS_MAX];
+};
+
+enum proc_state {
+	PROC_ALIVE,
+	PROC_ZOMBIE,		/* all threads gone; waiting to be reaped */
+};
+
+struct proc {
+	int pid;			/* [i] */
+	struct proc *parent;		/* [p] init after reparenting */
+	struct list children;		/* [p] of struct proc, by sibling */
+	struct list sibling;		/* [p] in parent's children */
+	struct list all_link;		/* [p] in the list of every process */
+	int pgid, sid;			/* [p] process group, session */
+	int exit_signal;		/* [i] sent to the parent (SIGCHLD) */
+	struct cred cred;		/* [p] */
+	struct rlimit64 rlim[RLIM_NLIMITS]; /* [p] */
+	struct vmspace *vmspace;	/* [i] (exec will swap it) */
+	struct fdtable *fdt;		/* [i] the table; its contents [f] */
+	enum proc_state state;		/* [p] */
+	int wstatus;			/* [p] wait status once exiting */
+	bool exiting;			/* [p] exit_group or a fatal signal */
+	bool did_exec;			/* [p] for setpgid's EACCES */
+	bool vfork_done;		/* [p] exec or exit released the parent */
+	struct waitq vfork_wq;		/* the vfork parent waits here */
+	struct waitq child_wq;		/* wait4/waitid wait here */
+	struct list threads;		/* [p] of struct thread, by proc_link */
+	int nthreads;			/* [p] threads not yet exited */
+	char name[16];			/* [p] */
+};
+
+/* Wait statuses, as Linux encodes them. */
+#define W_EXITCODE(code)	(((code) & 0xff) << 8)
+#define W_SIGNALED(sig)		((sig) & 0x7f)
+
+/*
+ * Turn the calling kernel thread into init (pid 1) with a fresh address
+ * space (made current) and the console as fds 0, 1 and 2; u becomes its
+ * user context.  0, or -ENOMEM.
+ */
+int proc_init(struct uctx *u);
+
+/* The current thread's process, or NULL for a kernel thread. */
+struct proc *proc_current(void);
+
+/* The current thread's tid (0 for a kernel thread), for traces. */
+int proc_current_tid(void);
+
+/*
+ * Exit points.  proc_exit_point(): if the current process is exiting,
+ * end this thread (syscall_dispatch calls it on entry and return).
+ * proc_exit_group(): end the process with wait status wstatus (the first
+ * status set wins), starting with the calling thread.  proc_thread_exit():
+ * end the calling thread (exit(2)); the last thread out ends the process.
+ */
+void proc_exit_point(void);
+__noreturn void proc_exit_group(int wstatus);
+__noreturn void proc_thread_exit(void);
+
+/*
+ * For exec: the process has a new image.  Closes close-on-exec fds,
+ * remembers the exec for setpgid(2) and releases a vfork parent.
+ */
+void proc_exec_commit(struct proc *p);
+
+/* fork/clone core (proc_fork.c); returns the child's tid or -errno. */
+long proc_clone(uint64_t flags, uaddr_t sp, uaddr_t ptid, uaddr_t ctid,
+    uaddr_t tls);
+
+/* For tests and /proc: how many processes exist (zombies included). */
+int proc_count(void);
+
+/* Internal to core/proc/proc*.c. */
+extern struct spinlock proc_lock;
+int pid_alloc(void);
+struct proc *proc_alloc(struct proc *parent);
+void proc_free(struct proc *p);
+void proc_link(struct proc *p);
+void proc_unlink(struct proc *p);
+struct proc *proc_find(int pid);
+bool proc_group_exists(int pgid, int sid);
+void proc_attach_thread(struct proc *p, struct uctx *u, int tid);
+
+#endif

@@ -16,6 +16,7 @@
 #ifndef MM_RESERVE_H
 #define MM_RESERVE_H
 
+#include "kern/debug.h"
 #include "kern/types.h"
 
 /* Per-thread reservation state (embedded in struct thread). */
@@ -25,13 +26,6 @@ struct reservation {
 	const char *site;	/* who reserved; NULL = none active */
 };
 
-/*
- * Debug checks (overrun reports, heap double-free nets).  A compile-time
- * constant, tested with `if (KDEBUG)`, so disabled checks cost nothing.
- */
-#ifndef KDEBUG
-#define KDEBUG	1
-#endif
 
 void reserve_init(void);
 

@@ -26,7 +26,6 @@ struct reservation {
 	const char *site;	/* who reserved; NULL = none active */
 };
 
-
 void reserve_init(void);
 
 /*

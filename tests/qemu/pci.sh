@@ -4,8 +4,8 @@
 # expects.
 #   pci.sh KERNEL TEST MACHINE
 # TEST is acpi, pci, msi or msix; MACHINE is pc (i440fx: no MCFG, PCI
-# bridges) or q35 (ECAM, PCI Express root ports).  -nic none drops QEMU's
-# default NIC, so the e1000e the tests add is the only one.
+# bridges) or q35 (ECAM, PCI Express root ports).  tools/run-kernel
+# drops QEMU's default NIC, so the e1000e the tests add is the only one.
 set -u
 . "$(dirname "$0")/lib.sh"
 need_kernel "${1:-}"
@@ -28,7 +28,7 @@ esac
 
 # $devices is split into words on purpose.
 # shellcheck disable=SC2086
-boot "$name-$machine" -machine "$machine" -smp "$cpus" -nic none $devices \
+boot "$name-$machine" -machine "$machine" -smp "$cpus" $devices \
     -append "test=$name machine=$machine expect_cpus=$cpus panic=poweroff"
 expect_line "^$name test: ok$"
 expect_status $EXIT_OK

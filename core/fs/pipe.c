@@ -7,7 +7,7 @@
  * once every write end is closed; a write blocks until all of it is in,
  * and one of at most PIPE_BUF bytes goes in whole, never interleaved
  * with another writer's bytes; with no read end left a write fails with
- * EPIPE (Linux also sends SIGPIPE, which comes with signals); with
+ * EPIPE (and SIGPIPE to the writing thread, as Linux); with
  * O_NONBLOCK a call that would block fails with EAGAIN instead, unless it
  * moved some bytes, which it returns.
  *
@@ -27,6 +27,7 @@
 #include "kern/errno.h"
 #include "mm/kmalloc.h"
 #include "proc/proc.h"
+#include "proc/signal.h"
 #include "proc/spinlock.h"
 #include "proc/waitq.h"
 #include "sys/syscall.h"
@@ -89,7 +90,10 @@ pipe_put(struct pipe *p, bool nonblock, const char *buf, size_t n,
 			spin_unlock(&p->lock);
 			return -EAGAIN;
 		}
-		waitq_wait(&p->wq, &p->lock);
+		if (waitq_wait_intr(&p->wq, &p->lock) != 0) {
+			spin_unlock(&p->lock);
+			return -ERESTARTSYS;
+		}
 	}
 	if (p->readers == 0) {
 		spin_unlock(&p->lock);
@@ -128,6 +132,8 @@ pipe_write(struct file *f, struct uio *uio, uint64_t *off)
 		}
 	}
 	kfree(buf);
+	if (written == 0 && err == -EPIPE)
+		signal_raise_pipe();
 	return written > 0 ? (ssize_t)written : err;
 }
 
@@ -150,7 +156,10 @@ pipe_take(struct pipe *p, bool nonblock, bool wait, char *buf, size_t n)
 			spin_unlock(&p->lock);
 			return -EAGAIN;
 		}
-		waitq_wait(&p->rq, &p->lock);
+		if (waitq_wait_intr(&p->rq, &p->lock) != 0) {
+			spin_unlock(&p->lock);
+			return -ERESTARTSYS;
+		}
 	}
 	got = MIN(n, p->len);
 	ring_take(p, buf, got);

@@ -40,21 +40,22 @@
 #include "contract/uctx.h"
 #include "contract/usercopy.h"
 #include "fs/file.h"
+#include "fs/vfs.h"
 #include "kern/errno.h"
 #include "kern/printk.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "mm/reserve.h"
 #include "proc/proc.h"
+#include "proc/signal.h"
 #include "proc/thread.h"
 #include "vm/vm.h"
 
 #define PID_MAX		32768	/* Linux's default pid_max */
 #define PID_WRAP	300	/* RESERVED_PIDS */
-#define SIGCHLD		17
 
 struct spinlock proc_lock = SPINLOCK_INIT("proc");
-static struct list all_procs = LIST_INIT(all_procs);	/* [p] */
+struct list all_procs = LIST_INIT(all_procs);	/* [p] */
 static int next_pid = 1;				/* [p] */
 static struct proc *initproc;				/* [p] pid 1 */
 
@@ -146,6 +147,7 @@ proc_alloc(struct proc *parent)
 	list_init(&p->threads);
 	waitq_init(&p->child_wq, "wait4");
 	waitq_init(&p->vfork_wq, "vfork");
+	signal_proc_init(p);
 	p->exit_signal = SIGCHLD;
 	if (parent == NULL) {
 		memcpy(p->rlim, default_rlim, sizeof(p->rlim));
@@ -158,6 +160,7 @@ proc_alloc(struct proc *parent)
 	p->pgid = parent->pgid;
 	p->sid = parent->sid;
 	memcpy(p->name, parent->name, sizeof(p->name));
+	signal_fork(p, parent);
 	spin_unlock(&proc_lock);
 	return p;
 }
@@ -267,7 +270,7 @@ proc_init(struct uctx *u)
 {
 	struct proc *p;
 
-	reserve_begin(8192, "proc_init");	/* measured: 2208 */
+	reserve_begin(16384, "proc_init");	/* measured: 2208 + root fs */
 	p = proc_alloc(NULL);
 	p->vmspace = vmspace_create();
 	if (p->vmspace == NULL) {
@@ -277,6 +280,7 @@ proc_init(struct uctx *u)
 	}
 	p->fdt = fdtable_create();
 	init_stdio(p->fdt);
+	vfs_proc_init(p, NULL);
 	spin_lock(&proc_lock);
 	p->pid = pid_alloc();
 	p->pgid = p->sid = p->pid;

@@ -7,9 +7,12 @@
 #include "contract/uctx.h"
 #include "contract/usercopy.h"
 #include "fs/file.h"
+#include "fs/vfs.h"
 #include "kern/printk.h"
 #include "mm/reserve.h"
+#include "proc/futex.h"
 #include "proc/proc.h"
+#include "proc/signal.h"
 #include "proc/thread.h"
 #include "sys/syscall.h"
 #include "vm/vm.h"
@@ -53,10 +56,12 @@ reparent_children(struct proc *p, struct proc *init)
 static void
 proc_finish(struct proc *p)
 {
-	struct proc *init;
+	struct proc *init, *parent;
 	int status;
+	bool reap;
 
 	fdtable_unref(p->fdt);
+	vfs_proc_release(p);
 	vmspace_unref(p->vmspace);
 	spin_lock(&proc_lock);
 	init = proc_find(1);
@@ -69,22 +74,30 @@ proc_finish(struct proc *p)
 	p->vfork_done = true;
 	waitq_wake_all(&p->vfork_wq);
 	p->state = PROC_ZOMBIE;
-	waitq_wake_all(&p->parent->child_wq);
+	parent = p->parent;
+	/* A parent ignoring SIGCHLD (or SA_NOCLDWAIT) leaves no zombie. */
+	reap = signal_child_exit(p);
+	if (reap)
+		proc_unlink(p);
+	waitq_wake_all(&parent->child_wq);
 	spin_unlock(&proc_lock);
+	if (reap)
+		proc_free(p);
 }
 
 /*
- * CLONE_CHILD_CLEARTID: zero the thread's tid word so pthread_join sees
- * it gone.  (The futex wake that goes with it belongs to the futex
- * syscall, which is not here yet; joiners that poll still see it.)
+ * CLONE_CHILD_CLEARTID: zero the thread's tid word and wake one futex
+ * waiter on it, so pthread_join sees the thread gone.  As on Linux, a
+ * word we cannot write gets no wake.
  */
 static void
 clear_child_tid(struct thread *t)
 {
 	uint32_t zero = 0;
 
-	if (t->clear_child_tid != 0)
-		copyout(t->clear_child_tid, &zero, sizeof(zero));
+	if (t->clear_child_tid != 0 &&
+	    copyout(t->clear_child_tid, &zero, sizeof(zero)) == 0)
+		futex_wake_addr(t->clear_child_tid, 1);
 }
 
 void
@@ -124,6 +137,8 @@ proc_exit_group(int wstatus)
 		p->exiting = true;
 		p->wstatus = wstatus;
 	}
+	/* Threads asleep in interruptible waits must see the exit. */
+	signal_wake_all(p);
 	spin_unlock(&proc_lock);
 	proc_thread_exit();
 }
@@ -135,16 +150,6 @@ proc_exit_point(void)
 
 	if (p != NULL && __atomic_load_n(&p->exiting, __ATOMIC_RELAXED))
 		proc_thread_exit();
-}
-
-/* An unresolved user fault: the default action of signo, death. */
-void
-core_user_fault(int signo, uaddr_t addr)
-{
-	(void)addr;
-	if (proc_current() == NULL)
-		panic("core_user_fault: signal %d in a kernel thread", signo);
-	proc_exit_group(W_SIGNALED(signo));
 }
 
 /* exit(2): this thread only. */
@@ -174,6 +179,7 @@ void
 proc_exec_commit(struct proc *p)
 {
 	fdtable_close_on_exec(p->fdt);
+	signal_exec(p);
 	spin_lock(&proc_lock);
 	p->did_exec = true;
 	p->vfork_done = true;

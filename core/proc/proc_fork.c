@@ -24,9 +24,11 @@
 #include "contract/uctx.h"
 #include "contract/usercopy.h"
 #include "fs/file.h"
+#include "fs/vfs.h"
 #include "kern/errno.h"
 #include "mm/kmalloc.h"
 #include "proc/proc.h"
+#include "proc/signal.h"
 #include "proc/thread.h"
 #include "sys/syscall.h"
 #include "vm/vm.h"
@@ -57,7 +59,6 @@
 #define CLONE_NEWNET		0x40000000ULL
 #define CLONE_IO		0x80000000ULL
 
-#define SIGCHLD			17
 
 /* Flags we honour or, as Linux does, ignore. */
 #define CLONE_OK	(CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | \
@@ -73,6 +74,8 @@ struct ustart {
 	int tid;
 	uaddr_t set_tid;	/* CLONE_CHILD_SETTID */
 	uaddr_t clear_tid;	/* CLONE_CHILD_CLEARTID */
+	uint64_t sigmask;	/* the parent thread's blocked signals */
+	struct kstack altstack;	/* its alternate signal stack, for fork */
 };
 
 /* The consistency rules of Linux's copy_process(), and ours. */
@@ -102,6 +105,8 @@ user_thread_start(void *arg)
 	kfree(arg);
 	proc_attach_thread(s.proc, s.uctx, s.tid);
 	t->clear_child_tid = s.clear_tid;
+	t->sig.mask = s.sigmask;
+	t->sig.altstack = s.altstack;
 	if (s.set_tid != 0)
 		copyout(s.set_tid, &s.tid, sizeof(int));
 	proc_exit_point();
@@ -177,6 +182,7 @@ child_resources(struct proc *c, struct proc *p, uint64_t flags)
 		vmspace_unref(c->vmspace);
 		return -ENOMEM;
 	}
+	vfs_proc_init(c, p);
 	return 0;
 }
 
@@ -184,6 +190,7 @@ child_resources(struct proc *c, struct proc *p, uint64_t flags)
 static void
 child_discard(struct proc *c)
 {
+	vfs_proc_release(c);
 	fdtable_unref(c->fdt);
 	vmspace_unref(c->vmspace);
 	proc_free(c);
@@ -258,6 +265,11 @@ proc_clone(uint64_t flags, uaddr_t sp, uaddr_t ptid, uaddr_t ctid,
 		kfree(s);
 		return -ENOMEM;
 	}
+	s->sigmask = curthread()->sig.mask;
+	/* A thread sharing the memory must not share the stack (Linux). */
+	s->altstack = curthread()->sig.altstack;
+	if (flags & CLONE_VM)
+		s->altstack = (struct kstack){ .flags = SS_DISABLE };
 	if (flags & CLONE_CHILD_SETTID)
 		s->set_tid = ctid;
 	if (flags & CLONE_CHILD_CLEARTID)

@@ -5,9 +5,10 @@
  * children for one that matches the id and the options; reap a zombie
  * (unless WNOWAIT) and report it; else fail with ECHILD when nothing
  * matches at all, return 0 for WNOHANG, or sleep on the caller's
- * child_wq until an exit or a reparenting wakes it.  Stopped and
- * continued children come with signals; WUNTRACED and WCONTINUED are
- * accepted and simply never match.
+ * child_wq (interruptibly: a signal makes it -ERESTARTSYS) until an
+ * exit, a stop or continue, or a reparenting wakes it.  A stopped or
+ * continued child (signal.c keeps its unreported status) matches with
+ * WUNTRACED/WSTOPPED or WCONTINUED, is reported once, and stays.
  *
  * As on Linux, wait4 sees only children whose exit signal is SIGCHLD,
  * unless __WCLONE asks for the others or __WALL for all.
@@ -16,6 +17,7 @@
 #include "kern/errno.h"
 #include "lib/string.h"
 #include "proc/proc.h"
+#include "proc/signal.h"
 #include "proc/thread.h"
 #include "sys/syscall.h"
 
@@ -33,9 +35,6 @@
 #define P_PID		1
 #define P_PGID		2
 
-#define SIGCHLD		17
-#define CLD_EXITED	1
-#define CLD_KILLED	2
 
 /* Who to wait for: idtype P_ALL, P_PID or P_PGID, and the id. */
 struct wait_req {
@@ -69,6 +68,22 @@ wait_matches(const struct proc *c, const struct wait_req *w)
 }
 
 /*
+ * A live child's stop (WUNTRACED/WSTOPPED) or continue (WCONTINUED)
+ * not yet reported, as a wait status, or 0.  proc_lock held.
+ */
+static int
+stop_report(const struct proc *c, unsigned options)
+{
+	int r = c->sig.wait_report;
+
+	if (c->state != PROC_ALIVE || r == 0)
+		return 0;
+	if (r == W_CONTINUED)
+		return (options & WCONTINUED) ? r : 0;
+	return (options & WUNTRACED) ? r : 0;
+}
+
+/*
  * The wait loop.  Returns the reaped (or, with WNOWAIT, found) child's
  * pid with *res filled, 0 for WNOHANG with none ready, or -ECHILD.
  */
@@ -88,14 +103,21 @@ proc_wait(const struct wait_req *w, struct wait_res *res)
 			if (!wait_matches(c, w))
 				continue;
 			any = true;
-			if (c->state == PROC_ZOMBIE) {
+			if (c->state == PROC_ZOMBIE && (w->options & WEXITED)) {
+				found = c;
+				break;
+			}
+			if (stop_report(c, w->options) != 0) {
 				found = c;
 				break;
 			}
 		}
 		if (found != NULL || !any || (w->options & WNOHANG))
 			break;
-		waitq_wait(&self->child_wq, &proc_lock);
+		if (waitq_wait_intr(&self->child_wq, &proc_lock) != 0) {
+			spin_unlock(&proc_lock);
+			return -ERESTARTSYS;
+		}
 	}
 	if (found == NULL) {
 		spin_unlock(&proc_lock);
@@ -104,6 +126,14 @@ proc_wait(const struct wait_req *w, struct wait_res *res)
 	res->pid = found->pid;
 	res->wstatus = found->wstatus;
 	res->uid = found->cred.uid;
+	if (found->state != PROC_ZOMBIE) {
+		/* Stopped or continued: report once, reap nothing. */
+		res->wstatus = stop_report(found, w->options);
+		if (!(w->options & WNOWAIT))
+			found->sig.wait_report = 0;
+		spin_unlock(&proc_lock);
+		return res->pid;
+	}
 	if (!(w->options & WNOWAIT))
 		proc_unlink(found);
 	spin_unlock(&proc_lock);
@@ -121,7 +151,7 @@ sys_wait4(const struct syscall_args *a)
 {
 	int pid = (int)a->a[0];
 	unsigned options = (unsigned)a->a[2];
-	struct wait_req w = { .options = options };
+	struct wait_req w = { .options = options | WEXITED };
 	struct wait_res res;
 	char zero[RUSAGE_SIZE];
 	int r;
@@ -174,8 +204,15 @@ fill_siginfo(struct siginfo_chld *si, const struct wait_res *res, int r)
 	si->signo = SIGCHLD;
 	si->pid = res->pid;
 	si->uid = res->uid;
-	if ((res->wstatus & 0x7f) != 0) {
-		si->code = CLD_KILLED;
+	if (res->wstatus == W_CONTINUED) {
+		si->code = CLD_CONTINUED;
+		si->status = SIGCONT;
+	} else if ((res->wstatus & 0xff) == 0x7f) {
+		si->code = CLD_STOPPED;
+		si->status = (res->wstatus >> 8) & 0xff;
+	} else if ((res->wstatus & 0x7f) != 0) {
+		si->code = (res->wstatus & W_COREDUMP) ? CLD_DUMPED :
+		    CLD_KILLED;
 		si->status = res->wstatus & 0x7f;
 	} else {
 		si->code = CLD_EXITED;
@@ -203,14 +240,7 @@ sys_waitid(const struct syscall_args *a)
 			return -EINVAL;
 	} else if (w.idtype != P_ALL)
 		return -EINVAL;
-	if (!(w.options & WEXITED)) {
-		/* Only stops/continues asked for: none ever happen yet. */
-		w.options |= WNOWAIT;
-		r = proc_wait(&w, &res);
-		if (r > 0)
-			r = (w.options & WNOHANG) ? 0 : -ECHILD;
-	} else
-		r = proc_wait(&w, &res);
+	r = proc_wait(&w, &res);
 	if (r < 0)
 		return r;
 	fill_siginfo(&si, &res, r);

@@ -26,6 +26,7 @@
 #include "kern/printk.h"
 #include "mm/kmalloc.h"
 #include "proc/sched.h"
+#include "proc/signal.h"
 #include "proc/thread.h"
 #include "proc/waitq.h"
 #include "sched_internal.h"
@@ -90,6 +91,17 @@ static void wake_thread(struct thread *t)
 	sched_wakeup(t);
 }
 
+/*
+ * A signal sender may have read t->waiting_on and be about to lock that
+ * queue (waitq_interrupt); wait until it has let go, since the queue may
+ * be freed once this wait returns.
+ */
+static void interrupters_settle(struct thread *t)
+{
+	while (__atomic_load_n(&t->sig.interrupters, __ATOMIC_ACQUIRE) != 0)
+		cpu_relax();
+}
+
 void waitq_wait(struct waitq *wq, struct spinlock *lk)
 {
 	if (lk == &wq->lock)
@@ -98,6 +110,7 @@ void waitq_wait(struct waitq *wq, struct spinlock *lk)
 	enqueue_self(wq);
 	spin_unlock(lk);
 	sched_sleep(&wq->lock);
+	interrupters_settle(curthread());
 	spin_lock(lk);
 }
 
@@ -135,8 +148,9 @@ static void deadline_cancel(struct deadline *d)
 		cpu_relax();
 }
 
-int waitq_wait_deadline(struct waitq *wq, struct spinlock *lk,
-    uint64_t deadline_ns)
+/* The timed wait; intr makes it interruptible (see waitq_wait_intr). */
+static int wait_deadline(struct waitq *wq, struct spinlock *lk,
+    uint64_t deadline_ns, bool intr)
 {
 	struct deadline d;
 
@@ -150,12 +164,38 @@ int waitq_wait_deadline(struct waitq *wq, struct spinlock *lk,
 	d.timed_out = false;
 	spin_lock(&wq->lock);
 	d.t = enqueue_self(wq);
+	if (intr) {
+		__atomic_store_n(&d.t->sig.wait_intr, true, __ATOMIC_SEQ_CST);
+		if (signal_pending_thread(d.t)) {
+			list_remove(&d.t->wait_link);
+			d.t->waiting_on = NULL;
+			d.t->sig.wait_intr = false;
+			spin_unlock(&wq->lock);
+			return -EINTR;
+		}
+	}
 	deadline_add(&d);
 	spin_unlock(lk);
 	sched_sleep(&wq->lock);
+	interrupters_settle(d.t);
 	deadline_cancel(&d);
+	__atomic_store_n(&d.t->sig.wait_intr, false, __ATOMIC_RELAXED);
 	spin_lock(lk);
-	return d.timed_out ? -ETIMEDOUT : 0;
+	if (d.timed_out)
+		return -ETIMEDOUT;
+	return intr && signal_pending_thread(d.t) ? -EINTR : 0;
+}
+
+int waitq_wait_deadline(struct waitq *wq, struct spinlock *lk,
+    uint64_t deadline_ns)
+{
+	return wait_deadline(wq, lk, deadline_ns, false);
+}
+
+int waitq_wait_deadline_intr(struct waitq *wq, struct spinlock *lk,
+    uint64_t deadline_ns)
+{
+	return wait_deadline(wq, lk, deadline_ns, true);
 }
 
 uint64_t waitq_next_deadline(void)
@@ -230,4 +270,52 @@ int waitq_wake_all(struct waitq *wq)
 	}
 	spin_unlock(&wq->lock);
 	return n;
+}
+
+/*
+ * Interruptible waits.  The sleeper queues itself, marks the wait
+ * interruptible and only then tests for a signal; a sender makes the
+ * signal pending and only then looks at the thread's queue (both with
+ * sequentially consistent atomics), so one of them sees the other and
+ * no signal is lost between the test and the sleep.
+ */
+int waitq_wait_intr(struct waitq *wq, struct spinlock *lk)
+{
+	struct thread *t;
+
+	if (lk == &wq->lock)
+		panic("waitq_wait_intr: %s: caller's lock is the queue's",
+		    lk->name);
+	spin_lock(&wq->lock);
+	t = enqueue_self(wq);
+	__atomic_store_n(&t->sig.wait_intr, true, __ATOMIC_SEQ_CST);
+	if (signal_pending_thread(t)) {
+		list_remove(&t->wait_link);
+		t->waiting_on = NULL;
+		t->sig.wait_intr = false;
+		spin_unlock(&wq->lock);
+		return -EINTR;
+	}
+	spin_unlock(lk);
+	sched_sleep(&wq->lock);
+	interrupters_settle(t);
+	__atomic_store_n(&t->sig.wait_intr, false, __ATOMIC_RELAXED);
+	spin_lock(lk);
+	return signal_pending_thread(t) ? -EINTR : 0;
+}
+
+void waitq_interrupt(struct thread *t)
+{
+	struct waitq *wq;
+
+	/* Announce ourselves first: the sleeper's queue stays alive till we leave. */
+	__atomic_fetch_add(&t->sig.interrupters, 1, __ATOMIC_SEQ_CST);
+	wq = __atomic_load_n(&t->waiting_on, __ATOMIC_SEQ_CST);
+	if (wq != NULL) {
+		spin_lock(&wq->lock);
+		if (t->waiting_on == wq && t->sig.wait_intr)
+			wake_thread(t);
+		spin_unlock(&wq->lock);
+	}
+	__atomic_fetch_sub(&t->sig.interrupters, 1, __ATOMIC_RELEASE);
 }

@@ -25,6 +25,7 @@
 #define VIRTUAL_TICK_NS	1000
 
 static uint64_t boot_ns;
+static uint64_t boot_epoch_ns;		/* host CLOCK_REALTIME at boot_ns */
 static bool virtual_clock;
 static uint64_t virtual_ns;		/* only the single vCPU touches it */
 static pthread_mutex_t timer_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -38,6 +39,19 @@ static uint64_t host_monotonic_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t host_realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t clock_boot_epoch_ns(void)
+{
+	return boot_epoch_ns;
 }
 
 uint64_t clock_ns(void)
@@ -152,6 +166,7 @@ void hosted_clock_init(bool virtual)
 	pthread_t tid;
 
 	boot_ns = host_monotonic_ns();
+	boot_epoch_ns = host_realtime_ns();
 	virtual_clock = virtual;
 	virtual_ns = 0;
 	if (virtual || timer_started)

@@ -18,6 +18,7 @@
 #include "kern/printk.h"
 #include "mm/reserve.h"
 #include "proc/proc.h"
+#include "proc/signal.h"
 #include "proc/thread.h"
 #include "sys/syscall.h"
 
@@ -26,13 +27,54 @@ struct init_call {
 	void *arg;
 };
 
+/*
+ * Run the handlers of the frames the delivery built, newest first (the
+ * one x86 would enter), each ended by rt_sigreturn as its restorer
+ * would; frames of handlers already running further out stay.
+ */
+static void
+run_handlers(struct hosted_sigstate *st)
+{
+	int d;
+
+	while (st->depth > 0 && !st->frames[st->depth - 1].ran) {
+		d = st->depth - 1;
+		st->frames[d].ran = true;
+		st->frames[d].handler(st->frames[d].signo, st->frames[d].info,
+		    NULL);
+		hosted_syscall(SYS_rt_sigreturn);
+	}
+}
+
 long
 hosted_syscall6(unsigned long nr, unsigned long a0, unsigned long a1,
     unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)
 {
 	struct syscall_args args = { { a0, a1, a2, a3, a4, a5 } };
+	struct uctx *u = curthread()->uctx;
+	struct hosted_sigstate *st;
+	bool outer;
+	long r;
 
-	return syscall_dispatch(nr, &args);
+	/* As the x86 return path: deliver signals, maybe run the call again. */
+	for (;;) {
+		r = syscall_dispatch(nr, &args);
+		if (u == NULL)
+			return r;
+		st = hosted_uctx_sigstate(u);
+		*hosted_uctx_rax(u) = r;
+		/* rt_sigreturn brought back the interrupted call's restart. */
+		outer = st->restart;
+		st->restart = false;
+		signal_deliver(u, (long)nr);
+		run_handlers(st);
+		if (nr == SYS_rt_sigreturn) {
+			st->restart = outer;
+			return *hosted_uctx_rax(u);
+		}
+		if (!st->restart)
+			return *hosted_uctx_rax(u);
+	}
 }
 
 /* Issue a fork-family call with child(arg) as the child's program. */

@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "kern/types.h"
+
 /*
  * The most virtual CPUs one boot may have: the size of the hosted
  * platform's own per-vCPU tables (the core itself has no such limit).
@@ -110,5 +112,31 @@ long hosted_clone(unsigned long flags, unsigned long stack,
 void hosted_uctx_set(struct uctx *u, int (*fn)(void *), void *arg);
 void hosted_uctx_set_child(struct uctx *u, int (*fn)(void *), void *arg);
 unsigned long hosted_uctx_fsbase(const struct uctx *u);
+
+/*
+ * Signals (sigframe.c).  A hosted handler is a C function
+ * void handler(int signo, void *siginfo, void *ucontext), called with
+ * siginfo in kernel memory and no ucontext; a "frame" is the handler
+ * to run and the state rt_sigreturn must bring back, kept in the uctx.
+ * hosted_syscall6() runs the frames the delivery built, newest first,
+ * each followed by rt_sigreturn, as the restorer would.
+ */
+#define HOSTED_SIGFRAMES	8
+struct hosted_sigstate {
+	bool restart;			/* re-issue the syscall just run */
+	int depth;			/* frames built, nested */
+	struct {
+		void (*handler)(int, void *, void *);
+		int signo;
+		bool ran;		/* the handler has been called */
+		char info[128];
+		long rax;
+		uint64_t mask;
+		bool restart;
+	} frames[HOSTED_SIGFRAMES];
+};
+struct hosted_sigstate *hosted_uctx_sigstate(struct uctx *u);
+long *hosted_uctx_rax(struct uctx *u);
+uaddr_t *hosted_uctx_sp(struct uctx *u);
 
 #endif

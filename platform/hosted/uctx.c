@@ -45,6 +45,7 @@ struct uctx {
 	uaddr_t sp;
 	uaddr_t fsbase, gsbase;
 	long rax;		/* the syscall result register */
+	struct hosted_sigstate sig;	/* sigframe.c */
 };
 
 struct uctx *
@@ -76,6 +77,7 @@ uctx_fork(struct uctx *child, const struct uctx *parent, uaddr_t sp,
 	child->child_fn = NULL;
 	child->child_arg = NULL;
 	child->rax = 0;
+	child->sig = (struct hosted_sigstate){ 0 };
 	if (sp != 0)
 		child->sp = sp;
 	if (tls != 0)
@@ -134,4 +136,23 @@ unsigned long
 hosted_uctx_fsbase(const struct uctx *u)
 {
 	return u->fsbase;
+}
+
+/* For sigframe.c: the signal state and the registers it edits. */
+struct hosted_sigstate *
+hosted_uctx_sigstate(struct uctx *u)
+{
+	return &u->sig;
+}
+
+long *
+hosted_uctx_rax(struct uctx *u)
+{
+	return &u->rax;
+}
+
+uaddr_t *
+hosted_uctx_sp(struct uctx *u)
+{
+	return &u->sp;
 }

@@ -7,12 +7,19 @@
  * syscalls (syscall_entry.S, the core's table) and faults; when init
  * exits, the core powers the machine off with its exit status, which
  * tests/qemu/user.sh checks together with the program's output.
+ *
+ * When the module is a newc cpio archive (magic "070701") it is an
+ * initramfs instead: it is unpacked into the root tmpfs and init is
+ * exec'd from there, /sbin/init or the init= boot option, as Linux does.
  */
 #include "contract/boot.h"
 #include "contract/physmem.h"
 #include "contract/uctx.h"
 #include "cpufunc.h"
 #include "exec/elf.h"
+#include "fs/vfs.h"
+#include "kern/cmdline.h"
+#include "lib/string.h"
 #include "kern/printk.h"
 #include "proc/proc.h"
 #include "proc/thread.h"
@@ -34,6 +41,30 @@ static uint64_t hwcap(void)
 	return d;
 }
 
+/* Unpack the initramfs and run its init; never returns. */
+static __noreturn void initramfs(struct uctx *u, const char *const *argv,
+    const char *const *envp)
+{
+	const char *init = cmdline_get("init");
+	const char *iargv[2];
+	int error;
+
+	error = cpio_unpack(phys_to_virt(bootinfo.modules[0].base),
+	    bootinfo.modules[0].len);
+	if (error)
+		user_fail("unpacking the initramfs", error);
+	if (init == NULL || *init == '\0')
+		init = "/sbin/init";
+	iargv[0] = init;
+	iargv[1] = NULL;
+	(void)argv;
+	error = vfs_exec_kernel(init, iargv, envp);
+	if (error)
+		user_fail("exec of init", error);
+	printk("user test: %s exec'd from the initramfs\n", init);
+	uctx_enter(u);
+}
+
 void selftest_user(void)
 {
 	static const char *const argv[] = { "init", NULL };
@@ -52,6 +83,9 @@ void selftest_user(void)
 	error = proc_init(u);
 	if (error)
 		user_fail("proc_init", error);
+	if (bootinfo.modules[0].len >= 6 &&
+	    memcmp(phys_to_virt(bootinfo.modules[0].base), "070701", 6) == 0)
+		initramfs(u, argv, envp);
 	error = elf_load(curthread()->vmspace,
 	    phys_to_virt(bootinfo.modules[0].base), bootinfo.modules[0].len,
 	    &args, &res);

@@ -209,6 +209,9 @@ static void interrupt(struct trapframe *tf)
 	/* A thread interrupted with interrupts on holds no spinlock. */
 	if (tf->rflags & RFLAGS_IF)
 		sched_preempt_interrupt();
+	/* Back to user mode: signals sent meanwhile are due. */
+	if (tf->cs & 3)
+		uctx_interrupt_exit(tf);
 }
 
 /* Every vector arrives here, interrupts disabled. */

@@ -44,6 +44,7 @@
 #include "mm/kmalloc.h"
 #include "percpu.h"
 #include "proc/sched.h"
+#include "proc/signal.h"
 #include "sys/syscall.h"
 #include "trap.h"
 #include "uctx_md.h"
@@ -288,9 +289,11 @@ bool uctx_syscall(struct uctx *u)
 	struct trapframe *tf = &u->tf;
 	struct syscall_args args = { { tf->rdi, tf->rsi, tf->rdx, tf->r10,
 	    tf->r8, tf->r9 } };
+	unsigned long nr = tf->rax;
 
-	tf->rax = (uint64_t)syscall_dispatch(tf->rax, &args);
+	tf->rax = (uint64_t)syscall_dispatch(nr, &args);
 	sched_preempt_point();
+	signal_deliver(u, nr < 0x8000000000000000ul ? (long)nr : -1);
 	uctx_sanitise(u);
 	intr_disable();
 	return tf->rcx == tf->rip && tf->r11 == tf->rflags &&
@@ -350,6 +353,26 @@ void uctx_exception(struct trapframe *tf, uint64_t cr2)
 	if (signo != 0)
 		core_user_fault(signo, addr);
 	sched_preempt_point();
+	signal_deliver(u, -1);
+	uctx_sanitise(u);
+	intr_disable();
+	*tf = u->tf;
+}
+
+/*
+ * trap.c, after an interrupt taken in user mode (interrupts off, on the
+ * thread's own kernel stack): a signal sent while the thread ran in user
+ * mode is delivered now rather than at its next syscall.
+ */
+void uctx_interrupt_exit(struct trapframe *tf)
+{
+	struct uctx *u = this_cpu()->uctx;
+
+	if (u == NULL || !signal_pending())
+		return;
+	u->tf = *tf;
+	intr_enable();
+	signal_deliver(u, -1);
 	uctx_sanitise(u);
 	intr_disable();
 	*tf = u->tf;

@@ -64,6 +64,8 @@ void uctx_init_ap(void);
 void uctx_switch(struct uctx **from, struct uctx **to);
 /* trap.c: exception vector tf->vector from user mode (interrupts off). */
 void uctx_exception(struct trapframe *tf, uint64_t cr2);
+/* trap.c: an interrupt from user mode is returning (interrupts off). */
+void uctx_interrupt_exit(struct trapframe *tf);
 
 /* syscall_entry.S */
 void syscall_entry(void);

@@ -46,6 +46,33 @@ void uctx_fork(struct uctx *child, const struct uctx *parent, uaddr_t sp,
  */
 __noreturn void uctx_enter(struct uctx *u);
 
+/*
+ * Signals (proc/signal.h).  The result register of the syscall just run,
+ * and its user stack pointer; uctx_restart_syscall() makes the thread
+ * issue syscall nr again when it returns to user mode (x86: rip back over
+ * the 2-byte syscall instruction, rax = nr).
+ */
+long uctx_retval(const struct uctx *u);
+void uctx_set_retval(struct uctx *u, long v);
+uaddr_t uctx_stack_pointer(const struct uctx *u);
+void uctx_restart_syscall(struct uctx *u, long nr);
+
+/*
+ * Build Linux's signal frame for req on the user stack (the alternate
+ * stack when SA_ONSTACK asks and it is not in use) and point u at the
+ * handler.  0, or -EFAULT when the frame could not be written.
+ */
+struct sigframe_req;
+int uctx_signal_frame(struct uctx *u, const struct sigframe_req *req);
+
+/*
+ * rt_sigreturn: restore u from the frame its stack pointer points at;
+ * *mask gets the frame's signal mask and *rax the interrupted context's
+ * result register (the syscall's return value).  0, or -EFAULT for a
+ * frame that cannot be read or is invalid.
+ */
+int uctx_sigreturn(struct uctx *u, uint64_t *mask, long *rax);
+
 /* arch_prctl(2): ARCH_SET_FS/GET_FS/SET_GS/GET_GS; -EINVAL otherwise. */
 long uctx_arch_prctl(struct uctx *u, int code, uaddr_t addr);
 

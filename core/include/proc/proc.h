@@ -27,8 +27,10 @@
 
 #include "kern/types.h"
 #include "lib/list.h"
+#include "proc/signal_state.h"
 #include "proc/waitq.h"
 
+struct dentry;
 struct fdtable;
 struct uctx;
 struct vmspace;
@@ -86,6 +88,8 @@ struct proc {
 	struct rlimit64 rlim[RLIM_NLIMITS]; /* [p] */
 	struct vmspace *vmspace;	/* [i] (exec will swap it) */
 	struct fdtable *fdt;		/* [i] the table; its contents [f] */
+	struct dentry *cwd, *root;	/* [v] fs/vfs.h: under vfs_lock */
+	uint32_t umask;			/* [v] */
 	enum proc_state state;		/* [p] */
 	int wstatus;			/* [p] wait status once exiting */
 	bool exiting;			/* [p] exit_group or a fatal signal */
@@ -96,11 +100,18 @@ struct proc {
 	struct list threads;		/* [p] of struct thread, by proc_link */
 	int nthreads;			/* [p] threads not yet exited */
 	char name[16];			/* [p] */
+	struct proc_sig sig;		/* [p] handlers, pending (proc/signal.h) */
+	/* [p] interval timers (kern/time.c); a new process has them off. */
+	uint64_t itimer_real_when;	/* ITIMER_REAL expiry, clock_ns(); 0: off */
+	uint64_t itimer_real_period;	/* its reload interval, ns */
+	uint64_t itimer_value[2];	/* ITIMER_VIRTUAL, ITIMER_PROF, ns */
+	uint64_t itimer_period[2];	/* and their intervals */
 };
 
 /* Wait statuses, as Linux encodes them. */
 #define W_EXITCODE(code)	(((code) & 0xff) << 8)
 #define W_SIGNALED(sig)		((sig) & 0x7f)
+#define W_COREDUMP		0x80
 
 /*
  * Turn the calling kernel thread into init (pid 1) with a fresh address
@@ -141,6 +152,7 @@ int proc_count(void);
 
 /* Internal to core/proc/proc*.c. */
 extern struct spinlock proc_lock;
+extern struct list all_procs;	/* [p] every process, by all_link */
 int pid_alloc(void);
 struct proc *proc_alloc(struct proc *parent);
 void proc_free(struct proc *p);

@@ -19,6 +19,7 @@
 #include "kern/types.h"
 #include "lib/list.h"
 #include "mm/reserve.h"
+#include "proc/signal_state.h"
 #include "proc/waitq.h"
 
 struct pmap;
@@ -55,7 +56,9 @@ struct thread {
 	struct uctx *uctx;		/* [t] user registers (contract/uctx.h) */
 	int tid;			/* [t] Linux thread id; 0: kernel thread */
 	uaddr_t clear_child_tid;	/* [t] set_tid_address(2) */
+	uaddr_t robust_list;		/* [t] set_robust_list(2) (proc/futex.c) */
 	struct list proc_link;		/* proc_lock: in proc->threads */
+	struct thread_sig sig;		/* proc_lock (proc/signal.h) */
 	int spinlocks_held;		/* [t] for checks: no sleeping with one */
 	struct waitq exited;		/* joiners wait here */
 	bool exit_done;			/* [j] off its CPU for good: may be freed */

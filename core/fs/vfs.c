@@ -1,0 +1,470 @@
+/*
+ * The VFS core: inodes, the dentry cache, the mount table, permissions,
+ * and open files over inodes.
+ *
+ * Objects.  An inode is a file (attributes and data methods); a dentry
+ * names an inode inside its parent directory.  A directory's children
+ * are dentries on its `children` list, oldest first, and every linked
+ * dentry is also on one chain of the dentry cache, a hash table keyed by
+ * (parent, name), so that a path component costs one hash probe rather
+ * than a scan of the directory.  tmpfs keeps no namespace of its own:
+ * its directories are exactly their dentries (Linux's ramfs does the
+ * same), so the cache never misses for a name that exists and never
+ * needs to evict.  A disk file system will add negative entries and a
+ * lookup method behind the same dcache_lookup().
+ *
+ * Lifetimes.  A linked dentry is held by the tree; cwd, root and open
+ * files hold counted references (vfs_dget/vfs_dput).  Unlinking removes
+ * the name from the tree and the cache; the dentry lives on, detached
+ * (parent NULL), while anyone holds it, so an unlinked open file keeps
+ * reading and writing its data, as POSIX requires.  Each dentry holds
+ * one reference on its inode; the inode's data goes when the last
+ * reference does.  Directory cookies for getdents64 are per-parent
+ * sequence numbers (`pos`), so a directory read in pieces neither skips
+ * nor repeats entries that stay while it is read.
+ *
+ * The path walk (namei.c) goes one component at a time from the root
+ * (absolute paths), the cwd or a directory fd: "." stays, ".." goes to
+ * the parent but never above the process's root, and at the root of a
+ * mounted tree crosses back to the directory it is mounted on; a
+ * directory with a mount over it is left for the mounted root.  Every
+ * directory passed needs search (x) permission.  A symlink met in the
+ * middle of a path is always followed, a final one only when the call
+ * says so; its target is walked from the symlink's directory (or from
+ * the root when absolute), and one walk follows at most 40 (ELOOP).
+ *
+ * Locking.  One sleeping mutex, vfs_lock, guards the namespace (the
+ * tree, the cache, the mount table), every inode's attributes and
+ * tmpfs's data.  A syscall takes it once, walks, acts and drops it, so
+ * a walk sees one consistent tree and rename needs no lock ordering
+ * between directories.  Order: a file's pos_lock before vfs_lock (read,
+ * write and getdents64 hold the position while they work), never the
+ * other way.  fd tables are touched only with vfs_lock dropped, since
+ * the last close of a file takes vfs_lock; copyin/copyout under it may
+ * fault in anonymous memory only, which never reaches the VFS.
+ * Coarse, like xv6's; the cache's per-(parent, name) layout is ready
+ * for RCU lookups when contention says so.
+ */
+#include "fs/file.h"
+#include "fs/vfs.h"
+#include "kern/errno.h"
+#include "kern/time.h"
+#include "lib/hash.h"
+#include "lib/string.h"
+#include "mm/kmalloc.h"
+#include "proc/mutex.h"
+#include "proc/proc.h"
+
+#define DCACHE_BUCKETS	1024	/* power of two */
+
+static struct mutex vfs_mutex;
+static struct dentry *dcache[DCACHE_BUCKETS];	/* [v] */
+static struct mount *mounts;			/* [v] the mount table */
+static struct dentry *root_dentry;		/* [i] after vfs_root() */
+static uint64_t next_ino = 1;			/* [v] */
+
+void
+vfs_lock(void)
+{
+	mutex_lock(&vfs_mutex);
+}
+
+void
+vfs_unlock(void)
+{
+	mutex_unlock(&vfs_mutex);
+}
+
+/* Timestamps: the wall clock (CLOCK_REALTIME), in nanoseconds. */
+int64_t
+vfs_now(void)
+{
+	return (int64_t)time_realtime_ns();
+}
+
+struct inode *
+inode_alloc(uint32_t mode, uint32_t uid, uint32_t gid)
+{
+	struct inode *ip = kzalloc(sizeof(*ip));
+
+	ip->ino = next_ino++;
+	ip->mode = mode;
+	ip->uid = uid;
+	ip->gid = gid;
+	ip->atime = ip->mtime = ip->ctime = vfs_now();
+	return ip;
+}
+
+void
+inode_put(struct inode *ip)
+{
+	if (--ip->refs > 0)
+		return;
+	if (ip->ops != NULL && ip->ops->release != NULL)
+		ip->ops->release(ip);
+	kfree(ip->symlink);
+	kfree(ip);
+}
+
+static size_t
+dcache_bucket(const struct dentry *dir, const char *name, size_t len)
+{
+	return hash_combine(hash_ptr(dir), hash_bytes(name, len)) &
+	    (DCACHE_BUCKETS - 1);
+}
+
+struct dentry *
+dcache_lookup(struct dentry *dir, const char *name, size_t len)
+{
+	struct dentry *d;
+
+	for (d = dcache[dcache_bucket(dir, name, len)]; d != NULL;
+	    d = d->hnext)
+		if (d->parent == dir && d->namelen == len &&
+		    memcmp(d->name, name, len) == 0)
+			return d;
+	return NULL;
+}
+
+static void
+dcache_hash(struct dentry *d)
+{
+	size_t b = dcache_bucket(d->parent, d->name, d->namelen);
+
+	d->hnext = dcache[b];
+	dcache[b] = d;
+}
+
+static void
+dcache_unhash(struct dentry *d)
+{
+	struct dentry **pp = &dcache[dcache_bucket(d->parent, d->name,
+	    d->namelen)];
+
+	while (*pp != d)
+		pp = &(*pp)->hnext;
+	*pp = d->hnext;
+}
+
+/* Link d under dir as name: it joins the list, the cache and the tree. */
+static void
+dentry_link(struct dentry *d, struct dentry *dir, const char *name,
+    size_t len)
+{
+	memcpy(d->name, name, len);
+	d->name[len] = '\0';
+	d->namelen = len;
+	d->parent = dir;
+	d->pos = dir->next_pos++;
+	list_push_back(&dir->children, &d->sibling);
+	dir->nchildren++;
+	dcache_hash(d);
+	d->linked = true;
+}
+
+static void
+dentry_unlink(struct dentry *d)
+{
+	dcache_unhash(d);
+	list_remove(&d->sibling);
+	d->parent->nchildren--;
+	d->linked = false;
+}
+
+static struct dentry *
+dentry_alloc(struct inode *ip)
+{
+	struct dentry *d = kzalloc(sizeof(*d));
+
+	list_init(&d->children);
+	d->inode = ip;
+	d->next_pos = 2;	/* 0 and 1 are "." and ".." */
+	ip->refs++;
+	return d;
+}
+
+struct dentry *
+dcache_add(struct dentry *dir, const char *name, size_t len,
+    struct inode *ip)
+{
+	struct dentry *d = dentry_alloc(ip);
+
+	dentry_link(d, dir, name, len);
+	return d;
+}
+
+/* A detached dentry nobody holds: free it and its inode reference. */
+static void
+dentry_free(struct dentry *d)
+{
+	inode_put(d->inode);
+	kfree(d);
+}
+
+void
+dcache_remove(struct dentry *d)
+{
+	dentry_unlink(d);
+	d->parent = NULL;
+	if (d->refs == 0)
+		dentry_free(d);
+}
+
+void
+dcache_move(struct dentry *d, struct dentry *dir, const char *name,
+    size_t len)
+{
+	dentry_unlink(d);
+	dentry_link(d, dir, name, len);
+}
+
+struct dentry *
+vfs_dget(struct dentry *d)
+{
+	d->refs++;
+	return d;
+}
+
+void
+vfs_dput_locked(struct dentry *d)
+{
+	if (--d->refs == 0 && !d->linked && d != root_dentry)
+		dentry_free(d);
+}
+
+void
+vfs_dput(struct dentry *d)
+{
+	vfs_lock();
+	vfs_dput_locked(d);
+	vfs_unlock();
+}
+
+/* The root: a tmpfs mounted on nothing, mode 0755, owned by root. */
+struct dentry *
+vfs_root(void)
+{
+	struct mount *m;
+
+	if (root_dentry != NULL)
+		return root_dentry;
+	mutex_init(&vfs_mutex, "vfs");
+	root_dentry = dentry_alloc(tmpfs_inode(S_IFDIR | 0755, 0, 0));
+	root_dentry->inode->nlink = 2;
+	root_dentry->linked = true;
+	m = kzalloc(sizeof(*m));
+	m->root = root_dentry;
+	root_dentry->mounted_on = m;
+	mounts = m;
+	return root_dentry;
+}
+
+/* The credentials file access uses (Linux's fsuid/fsgid follow euid). */
+static bool
+in_group(const struct cred *c, uint32_t gid)
+{
+	int i;
+
+	if (c->egid == gid)
+		return true;
+	for (i = 0; i < c->ngroups; i++)
+		if (c->groups[i] == gid)
+			return true;
+	return false;
+}
+
+int
+vfs_access(struct inode *ip, int mask, bool real)
+{
+	struct proc *p = proc_current();
+	uint32_t mode = ip->mode, bits, uid, gid;
+	bool member;
+
+	if (p == NULL)
+		return 0;
+	uid = real ? p->cred.uid : p->cred.euid;
+	gid = real ? p->cred.gid : p->cred.egid;
+	member = gid == ip->gid || in_group(&p->cred, ip->gid);
+	if (uid == 0) {
+		/* Root may exec only what someone may exec, or search a dir. */
+		if ((mask & MAY_EXEC) && !S_ISDIR(mode) && !(mode & 0111))
+			return -EACCES;
+		return 0;
+	}
+	if (uid == ip->uid)
+		bits = mode >> 6;
+	else if (member)
+		bits = mode >> 3;
+	else
+		bits = mode;
+	return ((unsigned)mask & ~bits & 7) != 0 ? -EACCES : 0;
+}
+
+int
+vfs_permission(struct inode *ip, int mask)
+{
+	return vfs_access(ip, mask, false);
+}
+
+void
+vfs_proc_init(struct proc *p, struct proc *parent)
+{
+	if (parent == NULL) {
+		p->cwd = vfs_dget(vfs_root());
+		p->root = vfs_dget(vfs_root());
+		p->umask = 022;
+		return;
+	}
+	vfs_lock();
+	p->cwd = vfs_dget(parent->cwd);
+	p->root = vfs_dget(parent->root);
+	p->umask = parent->umask;
+	vfs_unlock();
+}
+
+void
+vfs_proc_release(struct proc *p)
+{
+	vfs_lock();
+	if (p->cwd != NULL)
+		vfs_dput_locked(p->cwd);
+	if (p->root != NULL)
+		vfs_dput_locked(p->root);
+	p->cwd = p->root = NULL;
+	vfs_unlock();
+}
+
+/*
+ * Open files over inodes.  Data moves through a bounce buffer a page at
+ * a time, so vfs_lock is never held across a user copy that could
+ * touch a file.
+ */
+#define VFS_CHUNK	4096
+
+static ssize_t
+vfile_read(struct file *f, struct uio *uio, uint64_t *off)
+{
+	struct dentry *d = f->priv;
+	struct inode *ip = d->inode;
+	char *buf;
+	ssize_t n;
+	int err = 0;
+
+	if (S_ISDIR(ip->mode))
+		return -EISDIR;
+	buf = kmalloc(VFS_CHUNK);
+	while (uio->resid > 0) {
+		size_t want = uio->resid < VFS_CHUNK ? uio->resid : VFS_CHUNK;
+
+		vfs_lock();
+		n = ip->ops->read(ip, buf, want, *off);
+		if (!(f->flags & O_NOATIME))
+			ip->atime = vfs_now();
+		vfs_unlock();
+		if (n <= 0)
+			break;
+		if ((err = uio_copyout(uio, buf, (size_t)n)) != 0)
+			break;
+		*off += (uint64_t)n;
+		if ((size_t)n < want)
+			break;
+	}
+	kfree(buf);
+	return file_io_result(uio, err);
+}
+
+static ssize_t
+vfile_write(struct file *f, struct uio *uio, uint64_t *off)
+{
+	struct dentry *d = f->priv;
+	struct inode *ip = d->inode;
+	char *buf = kmalloc(VFS_CHUNK);
+	ssize_t n;
+	int err = 0;
+
+	while (uio->resid > 0) {
+		size_t want = uio->resid < VFS_CHUNK ? uio->resid : VFS_CHUNK;
+		size_t before = uio->done;
+
+		if ((err = uio_copyin(buf, want, uio)) != 0) {
+			/* Write the prefix that did copy, as Linux does. */
+			want = uio->done - before;
+			if (want == 0)
+				break;
+		}
+		vfs_lock();
+		if (f->flags & O_APPEND)
+			*off = ip->size;
+		n = ip->ops->write(ip, buf, want, *off);
+		if (n > 0)
+			ip->mtime = ip->ctime = vfs_now();
+		vfs_unlock();
+		if (n < 0) {
+			err = (int)n;
+			break;
+		}
+		*off += (uint64_t)n;
+		if (err != 0)
+			break;
+	}
+	kfree(buf);
+	return file_io_result(uio, err);
+}
+
+static int64_t
+vfile_lseek(struct file *f, int64_t off, int whence)
+{
+	struct dentry *d = f->priv;
+	int64_t base;
+
+	switch (whence) {
+	case SEEK_SET:
+		base = 0;
+		break;
+	case SEEK_CUR:
+		base = (int64_t)f->offset;
+		break;
+	default:
+		vfs_lock();
+		base = (int64_t)d->inode->size;
+		vfs_unlock();
+		break;
+	}
+	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
+		return -EINVAL;
+	f->offset = (uint64_t)(base + off);
+	return base + off;
+}
+
+static unsigned
+vfile_poll(struct file *f)
+{
+	(void)f;
+	return POLLIN | POLLOUT;
+}
+
+static void
+vfile_close(struct file *f)
+{
+	vfs_dput(f->priv);
+}
+
+static const struct file_ops vfile_ops = {
+	.read = vfile_read,
+	.write = vfile_write,
+	.lseek = vfile_lseek,
+	.poll = vfile_poll,
+	.close = vfile_close,
+};
+
+struct file *
+vfs_open_dentry(struct dentry *d, unsigned flags)
+{
+	return file_alloc(&vfile_ops, flags, vfs_dget(d));
+}
+
+struct dentry *
+vfs_file_dentry(struct file *f)
+{
+	return f->ops == &vfile_ops ? f->priv : NULL;
+}

@@ -1,0 +1,209 @@
+/*
+ * The virtual file system: inodes, dentries, mounts and the path walk.
+ *
+ * An inode is a file's identity and attributes (mode, owner, link count,
+ * size, times) plus its file system's methods; a dentry is one name of
+ * an inode inside a parent directory.  Every dentry of a mounted tree is
+ * kept in the dentry cache (core/fs/vfs.c), which for tmpfs is the whole
+ * namespace, as with Linux's ramfs.  The mount table maps a directory
+ * dentry to the root of the tree mounted over it; the root of everything
+ * is a tmpfs.
+ *
+ * Locking: the namespace, every inode's attributes and tmpfs's file data
+ * are guarded by one mutex, vfs_lock (see the essay atop vfs.c).  [v]
+ * marks fields under it, [i] immutable ones.
+ */
+#ifndef FS_VFS_H
+#define FS_VFS_H
+
+#include "kern/types.h"
+#include "lib/list.h"
+
+#define PATH_MAX	4096	/* bytes in a path, NUL included */
+#define NAME_MAX	255	/* bytes in one component */
+#define MAXSYMLINKS	40	/* symlinks one walk may follow (ELOOP) */
+
+/* File types and permission bits, as st_mode encodes them. */
+#define S_IFMT		0170000u
+#define S_IFSOCK	0140000u
+#define S_IFLNK		0120000u
+#define S_IFREG		0100000u
+#define S_IFBLK		0060000u
+#define S_IFDIR		0040000u
+#define S_IFCHR		0020000u
+#define S_IFIFO		0010000u
+#define S_ISUID		04000u
+#define S_ISGID		02000u
+#define S_ISVTX		01000u
+#define S_IALLUGO	07777u
+#define S_ISDIR(m)	(((m) & S_IFMT) == S_IFDIR)
+#define S_ISREG(m)	(((m) & S_IFMT) == S_IFREG)
+#define S_ISLNK(m)	(((m) & S_IFMT) == S_IFLNK)
+
+/* Access wanted, as access(2)'s mode. */
+#define MAY_EXEC	1
+#define MAY_WRITE	2
+#define MAY_READ	4
+
+/* open(2) flags the path layer reads (fs/file.h has the kept ones). */
+#define O_CREAT		0x40u
+#define O_EXCL		0x80u
+#define O_NOCTTY	0x100u
+#define O_TRUNC		0x200u
+#define O_DIRECTORY	0x10000u
+#define O_NOFOLLOW	0x20000u
+#define O_PATH		0x200000u
+
+/* *at(2) conventions. */
+#define AT_FDCWD		(-100)
+#define AT_SYMLINK_NOFOLLOW	0x100
+#define AT_REMOVEDIR		0x200
+#define AT_SYMLINK_FOLLOW	0x400
+#define AT_EACCESS		0x200
+#define AT_EMPTY_PATH		0x1000
+
+struct inode;
+struct file;
+struct proc;
+
+/* A file system's methods on one inode's data. */
+struct inode_ops {
+	/* Copy up to n bytes at off into or out of kbuf; return bytes. */
+	ssize_t (*read)(struct inode *ip, void *kbuf, size_t n, uint64_t off);
+	ssize_t (*write)(struct inode *ip, const void *kbuf, size_t n,
+	    uint64_t off);
+	/* Set the size, dropping data beyond it (holes read as zeroes). */
+	int (*truncate)(struct inode *ip, uint64_t size);
+	/* The last reference is gone: free the data. */
+	void (*release)(struct inode *ip);
+};
+
+struct inode {
+	uint64_t ino;			/* [i] */
+	uint32_t mode;			/* [v] type and permission bits */
+	uint32_t uid, gid;		/* [v] */
+	uint32_t nlink;			/* [v] names, "." and subdirs */
+	uint64_t size;			/* [v] */
+	uint64_t blocks;		/* [v] 512-byte units of data held */
+	int64_t atime, mtime, ctime;	/* [v] ns */
+	int refs;			/* [v] dentries and open files */
+	const struct inode_ops *ops;	/* [i] */
+	void *priv;			/* [v] the file system's data */
+	char *symlink;			/* [i] a symlink's target */
+};
+
+struct dentry {
+	char name[NAME_MAX + 1];	/* [v] */
+	size_t namelen;			/* [v] */
+	struct dentry *parent;		/* [v] NULL: a root, or removed */
+	struct inode *inode;		/* [i] */
+	struct list children;		/* [v] by sibling, oldest first */
+	struct list sibling;		/* [v] */
+	struct dentry *hnext;		/* [v] hash chain of the cache */
+	uint64_t pos;			/* [v] getdents64 cookie */
+	uint64_t next_pos;		/* [v] cookie for the next child */
+	size_t nchildren;		/* [v] */
+	int refs;			/* [v] holders: cwd, root, files */
+	bool linked;			/* [v] in the tree */
+	struct mount *mounted;		/* [v] mounted over this */
+	struct mount *mounted_on;	/* [v] this is that mount's root */
+};
+
+struct mount {
+	struct dentry *root;		/* [i] root of the mounted tree */
+	struct dentry *mountpoint;	/* [i] NULL for the root mount */
+	struct mount *next;		/* [v] the mount table */
+};
+
+/* The lock of the whole namespace: take it around any VFS operation. */
+void vfs_lock(void);
+void vfs_unlock(void);
+
+/* The root dentry (the root tmpfs, made on first use). */
+struct dentry *vfs_root(void);
+
+/* Dentry references, for cwd, root and open files. */
+struct dentry *vfs_dget(struct dentry *d);
+void vfs_dput(struct dentry *d);		/* takes vfs_lock */
+void vfs_dput_locked(struct dentry *d);
+
+/* The cache. [v] */
+struct dentry *dcache_lookup(struct dentry *dir, const char *name,
+    size_t len);
+struct dentry *dcache_add(struct dentry *dir, const char *name, size_t len,
+    struct inode *ip);
+void dcache_remove(struct dentry *d);
+void dcache_move(struct dentry *d, struct dentry *dir, const char *name,
+    size_t len);
+
+/* Inodes. [v] */
+struct inode *inode_alloc(uint32_t mode, uint32_t uid, uint32_t gid);
+void inode_put(struct inode *ip);
+int64_t vfs_now(void);
+
+/* tmpfs */
+struct inode *tmpfs_inode(uint32_t mode, uint32_t uid, uint32_t gid);
+extern const struct inode_ops tmpfs_ops;
+
+/*
+ * Permission: may the current credentials access ip as mask (MAY_*)?
+ * 0 or -EACCES.  Root passes everything except exec of a file with no x
+ * bit at all.
+ */
+int vfs_permission(struct inode *ip, int mask);
+/* The same for access(2): with the real ids when `real` is set. */
+int vfs_access(struct inode *ip, int mask, bool real);
+
+/* The path walk (namei.c).  Flags: */
+#define WALK_FOLLOW	0x1	/* follow a final symlink */
+#define WALK_EMPTY	0x2	/* "" names dirfd itself (AT_EMPTY_PATH) */
+#define WALK_DIR	0x4	/* the result must be a directory */
+
+/*
+ * Resolve path (a kernel string, vfs_lock held) from the directory open
+ * as `at`, or from the cwd when at is NULL (AT_FDCWD).  The caller gets
+ * `at` from its fd before taking vfs_lock and drops it after, since the
+ * last close of a file takes vfs_lock.  On success *out is the dentry
+ * (no reference taken: valid while vfs_lock is held).
+ */
+int namei(struct file *at, const char *path, int flags,
+    struct dentry **out);
+
+/*
+ * Resolve all but the last component: *dir is the parent, *last points
+ * into path at the last name (len *lastlen, trailing slashes not
+ * counted; *trailing says if there were any).  The last name may be "."
+ * or "..", which the caller refuses as its call requires.
+ */
+int namei_parent(struct file *at, const char *path, struct dentry **dir,
+    const char **last, size_t *lastlen, bool *trailing);
+
+/* Copy a user path in: 0, -EFAULT, -ENAMETOOLONG. buf holds PATH_MAX. */
+int vfs_getpath(char *buf, uaddr_t upath);
+
+/* The dentry behind an open VFS file, or NULL for other files. */
+struct dentry *vfs_file_dentry(struct file *f);
+
+/* Open d as a file (checks done); returns the file with one reference. */
+struct file *vfs_open_dentry(struct dentry *d, unsigned flags);
+
+/*
+ * Unpack a newc cpio archive into the root tmpfs (fs/cpio.c): 0, or
+ * -EINVAL for a malformed archive (what came before it stays),
+ * -ENAMETOOLONG, -ENOSPC.  Call outside any heap reservation.
+ */
+int cpio_unpack(const void *archive, size_t len);
+
+/*
+ * Exec path in the current process from the kernel (init at boot), with
+ * kernel argv and envp; the caller then enters user mode.  0 or -errno,
+ * as execve(2).  Call outside any heap reservation.
+ */
+int vfs_exec_kernel(const char *path, const char *const *argv,
+    const char *const *envp);
+
+/* The process's working directory and root, inherited over fork. */
+void vfs_proc_init(struct proc *p, struct proc *parent);
+void vfs_proc_release(struct proc *p);
+
+#endif

@@ -1,0 +1,1362 @@
+/*
+ * The path syscalls: open, stat, directories, names, links, modes,
+ * owners, times, the working directory.
+ *
+ * Each call copies its path in, turns its dirfd into a file reference
+ * (before vfs_lock, since dropping the last reference of a file takes
+ * vfs_lock), walks under vfs_lock (fs/namei.c), acts, and copies results
+ * out.  Errors follow Linux's checks in Linux's order where programs can
+ * tell: the path is copied first (EFAULT, ENAMETOOLONG), then the dirfd
+ * (EBADF), then the walk (ENOENT, ENOTDIR, EACCES, ELOOP), then the
+ * call's own rules.
+ */
+#include "contract/usercopy.h"
+#include "fs/file.h"
+#include "fs/vfs.h"
+#include "kern/errno.h"
+#include "lib/string.h"
+#include "mm/kmalloc.h"
+#include "proc/mutex.h"
+#include "proc/proc.h"
+#include "proc/spinlock.h"
+#include "sys/syscall.h"
+
+#define RENAME_NOREPLACE	0x1u
+#define RENAME_EXCHANGE		0x2u
+#define RENAME_WHITEOUT		0x4u
+#define AT_NO_AUTOMOUNT		0x800
+#define UTIME_NOW		((1L << 30) - 1)
+#define UTIME_OMIT		((1L << 30) - 2)
+#define NSEC			1000000000LL
+
+/* open(2)'s flags a file keeps after the open. */
+#define O_KEPT	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_ASYNC | \
+	O_DIRECT | O_LARGEFILE | O_NOATIME)
+
+/* Linux x86-64's struct stat. */
+struct linux_stat {
+	uint64_t dev, ino, nlink;
+	uint32_t mode, uid, gid, pad0;
+	uint64_t rdev;
+	int64_t size, blksize, blocks;
+	int64_t atime, atime_nsec, mtime, mtime_nsec, ctime, ctime_nsec;
+	int64_t unused[3];
+};
+_Static_assert(sizeof(struct linux_stat) == 144, "struct stat");
+
+/* One path call in progress: the kernel copy of the path and the dirfd. */
+struct pathop {
+	char *path;
+	struct file *at;
+};
+
+static struct proc *
+cur(void)
+{
+	return proc_current();
+}
+
+/*
+ * Copy the path in and resolve dirfd (only for a relative path, as
+ * Linux), then take vfs_lock.  An empty path is ENOENT unless empty_ok
+ * (AT_EMPTY_PATH).
+ */
+static int
+op_begin(struct pathop *op, int dirfd, uaddr_t upath, bool empty_ok)
+{
+	int err;
+
+	op->at = NULL;
+	op->path = kmalloc(PATH_MAX);
+	if ((err = vfs_getpath(op->path, upath)) != 0)
+		goto fail;
+	if (op->path[0] == '\0' && !empty_ok) {
+		err = -ENOENT;
+		goto fail;
+	}
+	if (op->path[0] != '/' && dirfd != AT_FDCWD) {
+		op->at = fd_get(cur()->fdt, dirfd);
+		if (op->at == NULL) {
+			err = -EBADF;
+			goto fail;
+		}
+	}
+	vfs_lock();
+	return 0;
+fail:
+	kfree(op->path);
+	return err;
+}
+
+static void
+op_end(struct pathop *op)
+{
+	vfs_unlock();
+	if (op->at != NULL)
+		file_unref(op->at);
+	kfree(op->path);
+}
+
+static bool
+is_dot(const char *name, size_t len)
+{
+	return (len == 1 && name[0] == '.') ||
+	    (len == 2 && name[0] == '.' && name[1] == '.');
+}
+
+/* May a new name go in dir?  Searchable, writable and still linked. */
+static int
+may_create(struct dentry *dir)
+{
+	if (!dir->linked)
+		return -ENOENT;
+	return vfs_permission(dir->inode, MAY_WRITE | MAY_EXEC);
+}
+
+/* May victim's name be removed from dir?  The sticky bit rules too. */
+static int
+may_delete(struct dentry *dir, struct dentry *victim)
+{
+	struct proc *p = cur();
+	uint32_t uid = p->cred.euid;
+	int err;
+
+	if ((err = vfs_permission(dir->inode, MAY_WRITE | MAY_EXEC)) != 0)
+		return err;
+	if ((dir->inode->mode & S_ISVTX) && uid != 0 &&
+	    uid != dir->inode->uid && uid != victim->inode->uid)
+		return -EPERM;
+	return 0;
+}
+
+/* Is d a mount point or the root of one, or the process's root? */
+static bool
+busy(struct dentry *d)
+{
+	return d->mounted != NULL || d->mounted_on != NULL ||
+	    d == cur()->root;
+}
+
+static void
+touch_dir(struct dentry *dir)
+{
+	dir->inode->mtime = dir->inode->ctime = vfs_now();
+}
+
+/* A new inode in dir: owner from the caller, group per setgid dirs. */
+static struct inode *
+new_inode(struct dentry *dir, uint32_t mode)
+{
+	struct proc *p = cur();
+	uint32_t gid = p->cred.egid;
+
+	if (dir->inode->mode & S_ISGID) {
+		gid = dir->inode->gid;
+		if (S_ISDIR(mode))
+			mode |= S_ISGID;
+	}
+	return tmpfs_inode(mode, p->cred.euid, gid);
+}
+
+static unsigned
+nofile(struct proc *p)
+{
+	uint64_t lim;
+
+	spin_lock(&proc_lock);
+	lim = p->rlim[RLIMIT_NOFILE].cur;
+	spin_unlock(&proc_lock);
+	return (unsigned)MIN(lim, (uint64_t)NR_OPEN);
+}
+
+/* The open itself, under vfs_lock: the dentry to open, or -errno. */
+static int
+open_locked(struct pathop *op, unsigned flags, uint32_t mode,
+    struct dentry **out)
+{
+	struct dentry *d, *dir;
+	const char *last;
+	size_t len;
+	bool trailing;
+	int err, walk = (flags & (O_NOFOLLOW | O_EXCL)) ? 0 : WALK_FOLLOW;
+	unsigned acc = flags & O_ACCMODE;
+	size_t plen = strlen(op->path);
+
+	/* O_CREAT with a trailing slash: EISDIR before any lookup. */
+	if ((flags & O_CREAT) && op->path[plen - 1] == '/')
+		return -EISDIR;
+	err = namei(op->at, op->path, walk, &d);
+	if (err == -ENOENT && (flags & O_CREAT)) {
+		err = namei_parent(op->at, op->path, &dir, &last, &len,
+		    &trailing);
+		if (err != 0)
+			return err;
+		if (trailing || is_dot(last, len))
+			return -EISDIR;
+		if (dcache_lookup(dir, last, len) != NULL)
+			return -ENOENT;	/* a dangling symlink */
+		if ((err = may_create(dir)) != 0)
+			return err;
+		d = dcache_add(dir, last, len, new_inode(dir,
+		    S_IFREG | (mode & ~cur()->umask & S_IALLUGO)));
+		touch_dir(dir);
+		*out = d;
+		return 0;
+	}
+	if (err != 0)
+		return err;
+	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return -EEXIST;
+	if (S_ISLNK(d->inode->mode))
+		return -ELOOP;
+	if (S_ISDIR(d->inode->mode)) {
+		if ((flags & O_CREAT) || acc != O_RDONLY || (flags & O_TRUNC))
+			return -EISDIR;
+	} else if (flags & O_DIRECTORY)
+		return -ENOTDIR;
+	if (acc != O_WRONLY && (err = vfs_permission(d->inode, MAY_READ)))
+		return err;
+	if ((acc != O_RDONLY || (flags & O_TRUNC)) &&
+	    (err = vfs_permission(d->inode, MAY_WRITE)) != 0)
+		return err;
+	if ((flags & O_TRUNC) && S_ISREG(d->inode->mode) &&
+	    d->inode->size != 0) {
+		d->inode->ops->truncate(d->inode, 0);
+		d->inode->mtime = d->inode->ctime = vfs_now();
+	}
+	*out = d;
+	return 0;
+}
+
+static long
+do_open(int dirfd, uaddr_t upath, unsigned flags, uint32_t mode)
+{
+	struct pathop op;
+	struct dentry *d;
+	struct file *f = NULL;
+	int err, fd;
+
+	if ((flags & O_CREAT) && (flags & O_DIRECTORY))
+		return -EINVAL;
+	if ((err = op_begin(&op, dirfd, upath, false)) != 0)
+		return err;
+	if ((err = open_locked(&op, flags, mode, &d)) == 0)
+		f = vfs_open_dentry(d, flags & O_KEPT);
+	op_end(&op);
+	if (err != 0)
+		return err;
+	fd = fd_alloc(cur()->fdt, f, 0, nofile(cur()),
+	    (flags & O_CLOEXEC) != 0);
+	if (fd < 0)
+		file_unref(f);
+	return fd;
+}
+
+long
+sys_open(const struct syscall_args *a)
+{
+	return do_open(AT_FDCWD, a->a[0], (unsigned)a->a[1],
+	    (uint32_t)a->a[2]);
+}
+
+long
+sys_openat(const struct syscall_args *a)
+{
+	return do_open((int)a->a[0], a->a[1], (unsigned)a->a[2],
+	    (uint32_t)a->a[3]);
+}
+
+long
+sys_creat(const struct syscall_args *a)
+{
+	return do_open(AT_FDCWD, a->a[0], O_CREAT | O_WRONLY | O_TRUNC,
+	    (uint32_t)a->a[1]);
+}
+
+/* stat: fill st from ip. */
+static void
+fill_stat(struct linux_stat *st, const struct inode *ip)
+{
+	memset(st, 0, sizeof(*st));
+	st->dev = 1;
+	st->ino = ip->ino;
+	st->nlink = ip->nlink;
+	st->mode = ip->mode;
+	st->uid = ip->uid;
+	st->gid = ip->gid;
+	st->size = (int64_t)ip->size;
+	st->blksize = 4096;
+	st->blocks = (int64_t)ip->blocks;
+	st->atime = ip->atime / NSEC;
+	st->atime_nsec = ip->atime % NSEC;
+	st->mtime = ip->mtime / NSEC;
+	st->mtime_nsec = ip->mtime % NSEC;
+	st->ctime = ip->ctime / NSEC;
+	st->ctime_nsec = ip->ctime % NSEC;
+}
+
+/* Files outside the VFS (pipes, the console) stat as FIFOs for now. */
+static void
+fill_stat_anon(struct linux_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->mode = S_IFIFO | 0600;
+	st->nlink = 1;
+	st->blksize = 4096;
+}
+
+static long
+do_stat(int dirfd, uaddr_t upath, uaddr_t ubuf, int flags)
+{
+	struct linux_stat st;
+	struct pathop op;
+	struct dentry *d;
+	int err, walk = 0;
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
+		return -EINVAL;
+	if ((err = op_begin(&op, dirfd, upath, flags & AT_EMPTY_PATH)) != 0)
+		return err;
+	if (!(flags & AT_SYMLINK_NOFOLLOW))
+		walk |= WALK_FOLLOW;
+	if (flags & AT_EMPTY_PATH)
+		walk |= WALK_EMPTY;
+	if (op.path[0] == '\0' && op.at != NULL &&
+	    vfs_file_dentry(op.at) == NULL)
+		fill_stat_anon(&st);
+	else if ((err = namei(op.at, op.path, walk, &d)) == 0)
+		fill_stat(&st, d->inode);
+	op_end(&op);
+	if (err != 0)
+		return err;
+	return copyout(ubuf, &st, sizeof(st)) != 0 ? -EFAULT : 0;
+}
+
+long
+sys_stat(const struct syscall_args *a)
+{
+	return do_stat(AT_FDCWD, a->a[0], a->a[1], 0);
+}
+
+long
+sys_lstat(const struct syscall_args *a)
+{
+	return do_stat(AT_FDCWD, a->a[0], a->a[1], AT_SYMLINK_NOFOLLOW);
+}
+
+long
+sys_newfstatat(const struct syscall_args *a)
+{
+	return do_stat((int)a->a[0], a->a[1], a->a[2], (int)a->a[3]);
+}
+
+long
+sys_fstat(const struct syscall_args *a)
+{
+	struct file *f = fd_get(cur()->fdt, (int)a->a[0]);
+	struct linux_stat st;
+	struct dentry *d;
+
+	if (f == NULL)
+		return -EBADF;
+	if ((d = vfs_file_dentry(f)) == NULL)
+		fill_stat_anon(&st);
+	else {
+		vfs_lock();
+		fill_stat(&st, d->inode);
+		vfs_unlock();
+	}
+	file_unref(f);
+	return copyout(a->a[1], &st, sizeof(st)) != 0 ? -EFAULT : 0;
+}
+
+/* getdents64: entries from the file's cookie on, "." and ".." first. */
+struct dirent_buf {
+	char *buf;
+	size_t size, used;
+};
+
+static bool
+put_dirent(struct dirent_buf *b, uint64_t ino, uint64_t next,
+    const struct inode *ip, const char *name, size_t len)
+{
+	size_t reclen = ROUNDUP(19 + len + 1, 8);
+	char *p = b->buf + b->used;
+	uint16_t rl = (uint16_t)reclen;
+	int64_t off = (int64_t)next;
+
+	if (b->used + reclen > b->size)
+		return false;
+	memset(p, 0, reclen);
+	memcpy(p, &ino, 8);
+	memcpy(p + 8, &off, 8);
+	memcpy(p + 16, &rl, 2);
+	p[18] = (char)((ip->mode >> 12) & 15);
+	memcpy(p + 19, name, len);
+	b->used += reclen;
+	return true;
+}
+
+#define DIRENT_MAX	32768	/* bytes one call returns at most */
+
+long
+sys_getdents64(const struct syscall_args *a)
+{
+	struct file *f = fd_get(cur()->fdt, (int)a->a[0]);
+	struct dirent_buf b;
+	struct dentry *d, *c, *up;
+	struct list *it;
+	long r = 0;
+
+	if (f == NULL)
+		return -EBADF;
+	if ((d = vfs_file_dentry(f)) == NULL || !S_ISDIR(d->inode->mode)) {
+		file_unref(f);
+		return -ENOTDIR;
+	}
+	b.size = MIN((size_t)(uint32_t)a->a[2], (size_t)DIRENT_MAX);
+	b.buf = kmalloc(b.size > 0 ? b.size : 1);
+	b.used = 0;
+	mutex_lock(&f->pos_lock);
+	vfs_lock();
+	if (!d->linked)
+		goto done;	/* removed: no entries, as Linux */
+	if (f->offset == 0) {
+		if (!put_dirent(&b, d->inode->ino, 1, d->inode, ".", 1))
+			goto done;
+		f->offset = 1;
+	}
+	if (f->offset == 1) {
+		up = d->parent != NULL ? d->parent : d;
+		if (!put_dirent(&b, up->inode->ino, 2, up->inode, "..", 2))
+			goto done;
+		f->offset = 2;
+	}
+	list_foreach(it, &d->children) {
+		c = list_entry(it, struct dentry, sibling);
+		if (c->pos < f->offset)
+			continue;
+		if (!put_dirent(&b, c->inode->ino, c->pos + 1, c->inode,
+		    c->name, c->namelen))
+			break;
+		f->offset = c->pos + 1;
+	}
+done:
+	d->inode->atime = vfs_now();
+	vfs_unlock();
+	mutex_unlock(&f->pos_lock);
+	if (b.used == 0 && d->linked && b.size < DIRENT_MAX &&
+	    f->offset < d->next_pos)
+		r = -EINVAL;	/* the next entry does not fit */
+	else if (b.used > 0 && copyout(a->a[1], b.buf, b.used) != 0)
+		r = -EFAULT;
+	else
+		r = (long)b.used;
+	kfree(b.buf);
+	file_unref(f);
+	return r;
+}
+
+/* mkdir/mkdirat */
+static long
+do_mkdir(int dirfd, uaddr_t upath, uint32_t mode)
+{
+	struct pathop op;
+	struct dentry *dir;
+	const char *last;
+	size_t len;
+	bool trailing;
+	int err;
+
+	if ((err = op_begin(&op, dirfd, upath, false)) != 0)
+		return err;
+	err = namei_parent(op.at, op.path, &dir, &last, &len, &trailing);
+	if (err == 0 && (is_dot(last, len) || dcache_lookup(dir, last, len)))
+		err = -EEXIST;
+	if (err == 0 && (err = may_create(dir)) == 0) {
+		dcache_add(dir, last, len, new_inode(dir,
+		    S_IFDIR | (mode & ~cur()->umask & 01777)));
+		dir->inode->nlink++;
+		touch_dir(dir);
+	}
+	op_end(&op);
+	return err;
+}
+
+long
+sys_mkdir(const struct syscall_args *a)
+{
+	return do_mkdir(AT_FDCWD, a->a[0], (uint32_t)a->a[1]);
+}
+
+long
+sys_mkdirat(const struct syscall_args *a)
+{
+	return do_mkdir((int)a->a[0], a->a[1], (uint32_t)a->a[2]);
+}
+
+/* Remove a name: unlink(2) and rmdir(2) rules, vfs_lock held. */
+static int
+remove_locked(struct pathop *op, bool rmdir)
+{
+	struct dentry *dir, *d;
+	const char *last;
+	size_t len;
+	bool trailing;
+	int err;
+
+	err = namei_parent(op->at, op->path, &dir, &last, &len, &trailing);
+	if (err != 0)
+		return err;
+	if (rmdir && len == 1 && last[0] == '.')
+		return trailing && op->path[0] == '/' && op->path[1] == '\0' ?
+		    -EBUSY : -EINVAL;
+	if (is_dot(last, len))
+		return rmdir ? -ENOTEMPTY : -EISDIR;
+	if ((d = dcache_lookup(dir, last, len)) == NULL)
+		return -ENOENT;
+	if ((err = may_delete(dir, d)) != 0)
+		return err;
+	if (rmdir) {
+		if (!S_ISDIR(d->inode->mode))
+			return -ENOTDIR;
+		if (busy(d))
+			return -EBUSY;
+		if (d->nchildren > 0)
+			return -ENOTEMPTY;
+		d->inode->nlink = 0;
+		dir->inode->nlink--;
+	} else {
+		if (S_ISDIR(d->inode->mode))
+			return -EISDIR;
+		if (trailing)
+			return -ENOTDIR;
+		d->inode->nlink--;
+	}
+	d->inode->ctime = vfs_now();
+	touch_dir(dir);
+	dcache_remove(d);
+	return 0;
+}
+
+static long
+do_remove(int dirfd, uaddr_t upath, bool rmdir)
+{
+	struct pathop op;
+	int err;
+
+	if ((err = op_begin(&op, dirfd, upath, false)) != 0)
+		return err;
+	err = remove_locked(&op, rmdir);
+	op_end(&op);
+	return err;
+}
+
+long
+sys_unlink(const struct syscall_args *a)
+{
+	return do_remove(AT_FDCWD, a->a[0], false);
+}
+
+long
+sys_rmdir(const struct syscall_args *a)
+{
+	return do_remove(AT_FDCWD, a->a[0], true);
+}
+
+long
+sys_unlinkat(const struct syscall_args *a)
+{
+	int flags = (int)a->a[2];
+
+	if (flags & ~AT_REMOVEDIR)
+		return -EINVAL;
+	return do_remove((int)a->a[0], a->a[1], flags & AT_REMOVEDIR);
+}
+
+/* Is d the directory anc or inside it? */
+static bool
+within(struct dentry *d, struct dentry *anc)
+{
+	for (; d != NULL; d = d->parent)
+		if (d == anc)
+			return true;
+	return false;
+}
+
+/* Rename old over new when the target exists (not an exchange). */
+static int
+replace_checks(struct dentry *old, struct dentry *new)
+{
+	if (S_ISDIR(old->inode->mode)) {
+		if (!S_ISDIR(new->inode->mode))
+			return -ENOTDIR;
+		if (new->nchildren > 0)
+			return -ENOTEMPTY;
+	} else if (S_ISDIR(new->inode->mode))
+		return -EISDIR;
+	return 0;
+}
+
+/* A directory moving between parents moves its ".." link. */
+static void
+move_dotdot(struct dentry *d, struct dentry *from, struct dentry *to)
+{
+	if (S_ISDIR(d->inode->mode) && from != to) {
+		from->inode->nlink--;
+		to->inode->nlink++;
+	}
+}
+
+struct rename_args {
+	struct pathop o, n;
+	unsigned flags;
+};
+
+static int
+rename_locked(struct rename_args *r)
+{
+	struct dentry *odir, *ndir, *old, *new;
+	const char *olast, *nlast;
+	size_t olen, nlen;
+	bool otrail, ntrail;
+	char saved[NAME_MAX + 1];
+	int err;
+
+	err = namei_parent(r->o.at, r->o.path, &odir, &olast, &olen, &otrail);
+	if (err != 0)
+		return err;
+	err = namei_parent(r->n.at, r->n.path, &ndir, &nlast, &nlen, &ntrail);
+	if (err != 0)
+		return err;
+	if (is_dot(olast, olen) || is_dot(nlast, nlen))
+		return (r->flags & RENAME_NOREPLACE) && is_dot(nlast, nlen) ?
+		    -EEXIST : -EBUSY;
+	if ((old = dcache_lookup(odir, olast, olen)) == NULL)
+		return -ENOENT;
+	new = dcache_lookup(ndir, nlast, nlen);
+	if ((r->flags & RENAME_EXCHANGE) && new == NULL)
+		return -ENOENT;
+	if ((r->flags & RENAME_NOREPLACE) && new != NULL)
+		return -EEXIST;
+	if (!S_ISDIR(old->inode->mode) && (otrail ||
+	    (ntrail && (new == NULL || !(r->flags & RENAME_EXCHANGE) ||
+	    !S_ISDIR(new->inode->mode)))))
+		return -ENOTDIR;
+	if (old == new || (new != NULL && old->inode == new->inode))
+		return 0;
+	if ((err = may_delete(odir, old)) != 0)
+		return err;
+	if ((err = new != NULL ? may_delete(ndir, new) :
+	    may_create(ndir)) != 0)
+		return err;
+	if (S_ISDIR(old->inode->mode) && within(ndir, old))
+		return -EINVAL;
+	if (new != NULL && (r->flags & RENAME_EXCHANGE) &&
+	    S_ISDIR(new->inode->mode) && within(odir, new))
+		return -EINVAL;
+	if (old->mounted != NULL || old->mounted_on != NULL ||
+	    (new != NULL && (new->mounted != NULL ||
+	    new->mounted_on != NULL)))
+		return -EBUSY;
+	if (r->flags & RENAME_EXCHANGE) {
+		memcpy(saved, old->name, old->namelen);
+		olen = old->namelen;
+		move_dotdot(old, odir, ndir);
+		move_dotdot(new, ndir, odir);
+		dcache_move(old, ndir, new->name, new->namelen);
+		dcache_move(new, odir, saved, olen);
+		new->inode->ctime = vfs_now();
+	} else {
+		if (new != NULL) {
+			if ((err = replace_checks(old, new)) != 0)
+				return err;
+			if (S_ISDIR(new->inode->mode)) {
+				new->inode->nlink = 0;
+				ndir->inode->nlink--;
+			} else
+				new->inode->nlink--;
+			new->inode->ctime = vfs_now();
+			dcache_remove(new);
+		}
+		move_dotdot(old, odir, ndir);
+		dcache_move(old, ndir, nlast, nlen);
+	}
+	old->inode->ctime = vfs_now();
+	touch_dir(odir);
+	touch_dir(ndir);
+	return 0;
+}
+
+static long
+do_rename(int odirfd, uaddr_t opath, int ndirfd, uaddr_t npath,
+    unsigned flags)
+{
+	struct rename_args r;
+	int err;
+
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
+		return -EINVAL;
+	if ((flags & RENAME_EXCHANGE) &&
+	    (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)))
+		return -EINVAL;
+	if (flags & RENAME_WHITEOUT)
+		return -EINVAL;	/* no overlay file systems to need it */
+	r.flags = flags;
+	if ((err = op_begin(&r.o, odirfd, opath, false)) != 0)
+		return err;
+	/* One lock at a time: the second path is resolved, then relocked. */
+	vfs_unlock();
+	if ((err = op_begin(&r.n, ndirfd, npath, false)) != 0) {
+		vfs_lock();
+		op_end(&r.o);
+		return err;
+	}
+	err = rename_locked(&r);
+	op_end(&r.n);
+	vfs_lock();
+	op_end(&r.o);
+	return err;
+}
+
+long
+sys_rename(const struct syscall_args *a)
+{
+	return do_rename(AT_FDCWD, a->a[0], AT_FDCWD, a->a[1], 0);
+}
+
+long
+sys_renameat(const struct syscall_args *a)
+{
+	return do_rename((int)a->a[0], a->a[1], (int)a->a[2], a->a[3], 0);
+}
+
+long
+sys_renameat2(const struct syscall_args *a)
+{
+	return do_rename((int)a->a[0], a->a[1], (int)a->a[2], a->a[3],
+	    (unsigned)a->a[4]);
+}
+
+/* link/linkat: a new name for an existing non-directory. */
+static long
+do_link(int odirfd, uaddr_t opath, int ndirfd, uaddr_t npath, int flags)
+{
+	struct pathop o, n;
+	struct dentry *old, *dir;
+	const char *last;
+	size_t len;
+	bool trailing;
+	int err, walk = 0;
+
+	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (flags & AT_SYMLINK_FOLLOW)
+		walk |= WALK_FOLLOW;
+	if (flags & AT_EMPTY_PATH)
+		walk |= WALK_EMPTY;
+	if ((err = op_begin(&o, odirfd, opath, flags & AT_EMPTY_PATH)) != 0)
+		return err;
+	vfs_unlock();
+	if ((err = op_begin(&n, ndirfd, npath, false)) != 0) {
+		vfs_lock();
+		op_end(&o);
+		return err;
+	}
+	if ((err = namei(o.at, o.path, walk, &old)) != 0)
+		goto out;
+	err = namei_parent(n.at, n.path, &dir, &last, &len, &trailing);
+	if (err != 0)
+		goto out;
+	if (is_dot(last, len) || dcache_lookup(dir, last, len) != NULL)
+		err = -EEXIST;
+	else if (trailing)
+		err = -ENOENT;
+	else if ((err = may_create(dir)) != 0)
+		;
+	else if (S_ISDIR(old->inode->mode))
+		err = -EPERM;
+	else if (old->inode->nlink == 0)
+		err = -ENOENT;
+	else {
+		dcache_add(dir, last, len, old->inode);
+		old->inode->nlink++;
+		old->inode->ctime = vfs_now();
+		touch_dir(dir);
+	}
+out:
+	op_end(&n);
+	vfs_lock();
+	op_end(&o);
+	return err;
+}
+
+long
+sys_link(const struct syscall_args *a)
+{
+	return do_link(AT_FDCWD, a->a[0], AT_FDCWD, a->a[1], 0);
+}
+
+long
+sys_linkat(const struct syscall_args *a)
+{
+	return do_link((int)a->a[0], a->a[1], (int)a->a[2], a->a[3],
+	    (int)a->a[4]);
+}
+
+/* symlink/symlinkat: the target is stored as given, never checked. */
+static long
+do_symlink(uaddr_t utarget, int dirfd, uaddr_t upath)
+{
+	char *target = kmalloc(PATH_MAX);
+	struct pathop op;
+	struct dentry *dir;
+	struct inode *ip;
+	const char *last;
+	size_t len;
+	bool trailing;
+	int err;
+
+	if ((err = vfs_getpath(target, utarget)) != 0)
+		goto out;
+	if (target[0] == '\0') {
+		err = -ENOENT;
+		goto out;
+	}
+	if ((err = op_begin(&op, dirfd, upath, false)) != 0)
+		goto out;
+	err = namei_parent(op.at, op.path, &dir, &last, &len, &trailing);
+	if (err == 0 && (is_dot(last, len) || dcache_lookup(dir, last, len)))
+		err = -EEXIST;
+	else if (err == 0 && trailing)
+		err = -ENOENT;
+	if (err == 0 && (err = may_create(dir)) == 0) {
+		ip = new_inode(dir, S_IFLNK | 0777);
+		ip->size = strlen(target);
+		ip->symlink = kmalloc(ip->size + 1);
+		memcpy(ip->symlink, target, ip->size + 1);
+		dcache_add(dir, last, len, ip);
+		touch_dir(dir);
+	}
+	op_end(&op);
+out:
+	kfree(target);
+	return err;
+}
+
+long
+sys_symlink(const struct syscall_args *a)
+{
+	return do_symlink(a->a[0], AT_FDCWD, a->a[1]);
+}
+
+long
+sys_symlinkat(const struct syscall_args *a)
+{
+	return do_symlink(a->a[0], (int)a->a[1], a->a[2]);
+}
+
+/* readlink/readlinkat: no NUL added; an empty path means dirfd itself. */
+static long
+do_readlink(int dirfd, uaddr_t upath, uaddr_t ubuf, int size)
+{
+	struct pathop op;
+	struct dentry *d;
+	char *copy = NULL;
+	size_t n = 0;
+	int err;
+
+	if (size <= 0)
+		return -EINVAL;
+	if ((err = op_begin(&op, dirfd, upath, true)) != 0)
+		return err;
+	if ((err = namei(op.at, op.path, WALK_EMPTY, &d)) == 0) {
+		if (!S_ISLNK(d->inode->mode))
+			err = -EINVAL;
+		else {
+			n = MIN((size_t)size, (size_t)d->inode->size);
+			copy = kmalloc(n + 1);
+			memcpy(copy, d->inode->symlink, n);
+			d->inode->atime = vfs_now();
+		}
+	}
+	op_end(&op);
+	if (err == 0 && copyout(ubuf, copy, n) != 0)
+		err = -EFAULT;
+	kfree(copy);
+	return err != 0 ? err : (long)n;
+}
+
+long
+sys_readlink(const struct syscall_args *a)
+{
+	return do_readlink(AT_FDCWD, a->a[0], a->a[1], (int)a->a[2]);
+}
+
+long
+sys_readlinkat(const struct syscall_args *a)
+{
+	return do_readlink((int)a->a[0], a->a[1], a->a[2], (int)a->a[3]);
+}
+
+/* chdir/fchdir: a searchable directory becomes the cwd. */
+static int
+set_cwd(struct dentry *d)
+{
+	struct proc *p = cur();
+	int err;
+
+	if (!S_ISDIR(d->inode->mode))
+		return -ENOTDIR;
+	if ((err = vfs_permission(d->inode, MAY_EXEC)) != 0)
+		return err;
+	vfs_dput_locked(p->cwd);
+	p->cwd = vfs_dget(d);
+	return 0;
+}
+
+long
+sys_chdir(const struct syscall_args *a)
+{
+	struct pathop op;
+	struct dentry *d;
+	int err;
+
+	if ((err = op_begin(&op, AT_FDCWD, a->a[0], false)) != 0)
+		return err;
+	if ((err = namei(NULL, op.path, WALK_FOLLOW, &d)) == 0)
+		err = set_cwd(d);
+	op_end(&op);
+	return err;
+}
+
+long
+sys_fchdir(const struct syscall_args *a)
+{
+	struct file *f = fd_get(cur()->fdt, (int)a->a[0]);
+	struct dentry *d;
+	int err;
+
+	if (f == NULL)
+		return -EBADF;
+	if ((d = vfs_file_dentry(f)) == NULL)
+		err = -ENOTDIR;
+	else {
+		vfs_lock();
+		err = set_cwd(d);
+		vfs_unlock();
+	}
+	file_unref(f);
+	return err;
+}
+
+/* getcwd: the names from the cwd up to the root, built backwards. */
+long
+sys_getcwd(const struct syscall_args *a)
+{
+	struct proc *p = cur();
+	char *buf = kmalloc(PATH_MAX);
+	size_t at = PATH_MAX - 1, size = (size_t)a->a[1];
+	struct dentry *d;
+	long r;
+
+	buf[at] = '\0';
+	vfs_lock();
+	d = p->cwd;
+	r = d->linked ? 0 : -ENOENT;
+	while (r == 0 && d != p->root) {
+		if (d->parent == NULL) {
+			if (d->mounted_on == NULL ||
+			    d->mounted_on->mountpoint == NULL)
+				break;
+			d = d->mounted_on->mountpoint;
+			continue;
+		}
+		if (d->namelen + 1 > at) {
+			r = -ENAMETOOLONG;
+			break;
+		}
+		at -= d->namelen;
+		memcpy(buf + at, d->name, d->namelen);
+		buf[--at] = '/';
+		d = d->parent;
+	}
+	vfs_unlock();
+	if (r == 0 && at == PATH_MAX - 1)
+		buf[--at] = '/';
+	if (r == 0 && PATH_MAX - at > size)
+		r = -ERANGE;
+	if (r == 0) {
+		r = (long)(PATH_MAX - at);
+		if (copyout(a->a[0], buf + at, (size_t)r) != 0)
+			r = -EFAULT;
+	}
+	kfree(buf);
+	return r;
+}
+
+/* chmod family: the owner or root sets the permission bits. */
+static int
+set_mode(struct inode *ip, uint32_t mode)
+{
+	struct proc *p = cur();
+
+	if (p->cred.euid != 0 && p->cred.euid != ip->uid)
+		return -EPERM;
+	mode &= S_IALLUGO;
+	if (p->cred.euid != 0 && p->cred.egid != ip->gid) {
+		int i;
+		bool member = false;
+
+		for (i = 0; i < p->cred.ngroups; i++)
+			member |= p->cred.groups[i] == ip->gid;
+		if (!member)
+			mode &= ~S_ISGID;
+	}
+	ip->mode = (ip->mode & S_IFMT) | mode;
+	ip->ctime = vfs_now();
+	return 0;
+}
+
+static long
+do_chmod(int dirfd, uaddr_t upath, uint32_t mode)
+{
+	struct pathop op;
+	struct dentry *d;
+	int err;
+
+	if ((err = op_begin(&op, dirfd, upath, false)) != 0)
+		return err;
+	if ((err = namei(op.at, op.path, WALK_FOLLOW, &d)) == 0)
+		err = set_mode(d->inode, mode);
+	op_end(&op);
+	return err;
+}
+
+long
+sys_chmod(const struct syscall_args *a)
+{
+	return do_chmod(AT_FDCWD, a->a[0], (uint32_t)a->a[1]);
+}
+
+long
+sys_fchmodat(const struct syscall_args *a)
+{
+	return do_chmod((int)a->a[0], a->a[1], (uint32_t)a->a[2]);
+}
+
+/*
+ * Run fn on the inode behind fd under vfs_lock.  Pipes and the console
+ * have no inode yet: EINVAL for them.
+ */
+static long
+on_fd(uint64_t fd, int (*fn)(struct inode *, uint64_t, uint64_t),
+    uint64_t x, uint64_t y)
+{
+	struct file *f = fd_get(cur()->fdt, (int)fd);
+	struct dentry *d;
+	long r;
+
+	if (f == NULL)
+		return -EBADF;
+	if ((d = vfs_file_dentry(f)) == NULL)
+		r = -EINVAL;
+	else {
+		vfs_lock();
+		r = fn(d->inode, x, y);
+		vfs_unlock();
+	}
+	file_unref(f);
+	return r;
+}
+
+static int
+chmod_fn(struct inode *ip, uint64_t mode, uint64_t unused)
+{
+	(void)unused;
+	return set_mode(ip, (uint32_t)mode);
+}
+
+long
+sys_fchmod(const struct syscall_args *a)
+{
+	return on_fd(a->a[0], chmod_fn, a->a[1], 0);
+}
+
+/*
+ * chown: root changes anything; the owner may only change the group,
+ * to one of its own.  A change drops set-id bits, as Linux does.
+ */
+static int
+set_owner(struct inode *ip, uint64_t uid64, uint64_t gid64)
+{
+	struct proc *p = cur();
+	uint32_t uid = (uint32_t)uid64, gid = (uint32_t)gid64;
+	bool member = false;
+	int i;
+
+	if (p->cred.euid != 0) {
+		member = gid == p->cred.egid;
+		for (i = 0; i < p->cred.ngroups; i++)
+			member |= p->cred.groups[i] == gid;
+		if (uid != UINT32_MAX && uid != ip->uid)
+			return -EPERM;
+		if (p->cred.euid != ip->uid)
+			return -EPERM;
+		if (gid != UINT32_MAX && gid != ip->gid && !member)
+			return -EPERM;
+	}
+	if (uid != UINT32_MAX)
+		ip->uid = uid;
+	if (gid != UINT32_MAX)
+		ip->gid = gid;
+	if ((uid != UINT32_MAX || gid != UINT32_MAX) && !S_ISDIR(ip->mode)) {
+		ip->mode &= ~S_ISUID;
+		if (ip->mode & 010)
+			ip->mode &= ~S_ISGID;
+	}
+	ip->ctime = vfs_now();
+	return 0;
+}
+
+static long
+do_chown(int dirfd, uaddr_t upath, uint64_t uid, uint64_t gid, int flags)
+{
+	struct pathop op;
+	struct dentry *d;
+	int err, walk = 0;
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (!(flags & AT_SYMLINK_NOFOLLOW))
+		walk |= WALK_FOLLOW;
+	if (flags & AT_EMPTY_PATH)
+		walk |= WALK_EMPTY;
+	if ((err = op_begin(&op, dirfd, upath, flags & AT_EMPTY_PATH)) != 0)
+		return err;
+	if ((err = namei(op.at, op.path, walk, &d)) == 0)
+		err = set_owner(d->inode, uid, gid);
+	op_end(&op);
+	return err;
+}
+
+long
+sys_chown(const struct syscall_args *a)
+{
+	return do_chown(AT_FDCWD, a->a[0], a->a[1], a->a[2], 0);
+}
+
+long
+sys_lchown(const struct syscall_args *a)
+{
+	return do_chown(AT_FDCWD, a->a[0], a->a[1], a->a[2],
+	    AT_SYMLINK_NOFOLLOW);
+}
+
+long
+sys_fchownat(const struct syscall_args *a)
+{
+	return do_chown((int)a->a[0], a->a[1], a->a[2], a->a[3],
+	    (int)a->a[4]);
+}
+
+long
+sys_fchown(const struct syscall_args *a)
+{
+	return on_fd(a->a[0], set_owner, (uint32_t)a->a[1],
+	    (uint32_t)a->a[2]);
+}
+
+long
+sys_umask(const struct syscall_args *a)
+{
+	struct proc *p = cur();
+	uint32_t old;
+
+	vfs_lock();
+	old = p->umask;
+	p->umask = (uint32_t)a->a[0] & 0777;
+	vfs_unlock();
+	return old;
+}
+
+/* access family: the real ids unless AT_EACCESS. */
+static long
+do_access(int dirfd, uaddr_t upath, int mode, int flags)
+{
+	struct pathop op;
+	struct dentry *d;
+	int err, walk = 0;
+
+	if (mode & ~7)
+		return -EINVAL;
+	if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (!(flags & AT_SYMLINK_NOFOLLOW))
+		walk |= WALK_FOLLOW;
+	if (flags & AT_EMPTY_PATH)
+		walk |= WALK_EMPTY;
+	if ((err = op_begin(&op, dirfd, upath, flags & AT_EMPTY_PATH)) != 0)
+		return err;
+	if ((err = namei(op.at, op.path, walk, &d)) == 0 && mode != 0)
+		err = vfs_access(d->inode, mode, !(flags & AT_EACCESS));
+	op_end(&op);
+	return err;
+}
+
+long
+sys_access(const struct syscall_args *a)
+{
+	return do_access(AT_FDCWD, a->a[0], (int)a->a[1], 0);
+}
+
+long
+sys_faccessat(const struct syscall_args *a)
+{
+	return do_access((int)a->a[0], a->a[1], (int)a->a[2], 0);
+}
+
+long
+sys_faccessat2(const struct syscall_args *a)
+{
+	return do_access((int)a->a[0], a->a[1], (int)a->a[2], (int)a->a[3]);
+}
+
+/* truncate: regular files only; the size may grow (a hole) or shrink. */
+static int
+set_size(struct inode *ip, uint64_t size)
+{
+	int err;
+
+	if (S_ISDIR(ip->mode))
+		return -EISDIR;
+	if (!S_ISREG(ip->mode))
+		return -EINVAL;
+	if ((err = ip->ops->truncate(ip, size)) != 0)
+		return err;
+	ip->mtime = ip->ctime = vfs_now();
+	return 0;
+}
+
+long
+sys_truncate(const struct syscall_args *a)
+{
+	struct pathop op;
+	struct dentry *d;
+	int64_t len = (int64_t)a->a[1];
+	int err;
+
+	if ((err = op_begin(&op, AT_FDCWD, a->a[0], false)) != 0)
+		return err;
+	if ((err = namei(NULL, op.path, WALK_FOLLOW, &d)) != 0)
+		;
+	else if (S_ISDIR(d->inode->mode))
+		err = -EISDIR;
+	else if ((err = vfs_permission(d->inode, MAY_WRITE)) != 0)
+		;
+	else if (len < 0)
+		err = -EINVAL;
+	else
+		err = set_size(d->inode, (uint64_t)len);
+	op_end(&op);
+	return err;
+}
+
+long
+sys_ftruncate(const struct syscall_args *a)
+{
+	struct file *f = fd_get(cur()->fdt, (int)a->a[0]);
+	int64_t len = (int64_t)a->a[1];
+	struct dentry *d;
+	long r;
+
+	if (f == NULL)
+		return -EBADF;
+	d = vfs_file_dentry(f);
+	if (len < 0 || d == NULL || !S_ISREG(d->inode->mode) ||
+	    (f->flags & O_ACCMODE) == O_RDONLY)
+		r = -EINVAL;
+	else {
+		vfs_lock();
+		r = set_size(d->inode, (uint64_t)len);
+		vfs_unlock();
+	}
+	file_unref(f);
+	return r;
+}
+
+/* utimensat: set times, or now; UTIME_OMIT leaves one alone. */
+struct ktimespec {
+	int64_t sec, nsec;
+};
+
+static bool
+valid_time(const struct ktimespec *t)
+{
+	return t->nsec == UTIME_NOW || t->nsec == UTIME_OMIT ||
+	    (t->nsec >= 0 && t->nsec < NSEC);
+}
+
+static int
+set_times(struct inode *ip, const struct ktimespec *t)
+{
+	struct proc *p = cur();
+	bool owner = p->cred.euid == 0 || p->cred.euid == ip->uid;
+	int64_t now = vfs_now();
+
+	if (t[0].nsec == UTIME_NOW && t[1].nsec == UTIME_NOW) {
+		if (!owner && vfs_permission(ip, MAY_WRITE) != 0)
+			return -EACCES;
+	} else if (!owner)
+		return -EPERM;
+	if (t[0].nsec != UTIME_OMIT)
+		ip->atime = t[0].nsec == UTIME_NOW ? now :
+		    t[0].sec * NSEC + t[0].nsec;
+	if (t[1].nsec != UTIME_OMIT)
+		ip->mtime = t[1].nsec == UTIME_NOW ? now :
+		    t[1].sec * NSEC + t[1].nsec;
+	ip->ctime = now;
+	return 0;
+}
+
+long
+sys_utimensat(const struct syscall_args *a)
+{
+	struct ktimespec t[2] = { { 0, UTIME_NOW }, { 0, UTIME_NOW } };
+	int dirfd = (int)a->a[0], flags = (int)a->a[3], walk = WALK_EMPTY;
+	struct pathop op;
+	struct dentry *d;
+	int err;
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (a->a[2] != 0) {
+		if (copyin(t, a->a[2], sizeof(t)) != 0)
+			return -EFAULT;
+		if (!valid_time(&t[0]) || !valid_time(&t[1]))
+			return -EINVAL;
+		if (t[0].nsec == UTIME_OMIT && t[1].nsec == UTIME_OMIT)
+			return 0;
+	}
+	if (!(flags & AT_SYMLINK_NOFOLLOW))
+		walk |= WALK_FOLLOW;
+	if (a->a[1] == 0) {
+		/* futimens(): the file open as dirfd. */
+		if (dirfd == AT_FDCWD)
+			return -EFAULT;
+		op.at = fd_get(cur()->fdt, dirfd);
+		if (op.at == NULL)
+			return -EBADF;
+		op.path = kzalloc(1);
+		vfs_lock();
+	} else if ((err = op_begin(&op, dirfd, a->a[1],
+	    flags & AT_EMPTY_PATH)) != 0)
+		return err;
+	if (op.path[0] == '\0' && op.at != NULL &&
+	    vfs_file_dentry(op.at) == NULL)
+		err = -EINVAL;
+	else if ((err = namei(op.at, op.path, walk, &d)) == 0)
+		err = set_times(d->inode, t);
+	op_end(&op);
+	return err;
+}

@@ -29,10 +29,14 @@ build: hosted x86_64
 test: build
 	cd $(HOSTED) && ctest --output-on-failure -j $(JOBS)
 
-# Boot the GRUB ISO (what a real PC boots) with the serial console here;
-# tools/run-kernel $(KERNEL) -append "..." takes the -kernel fast path.
+# Boot the GRUB ISO (what a real PC boots) with busybox as the userland
+# (tools/mkinitramfs, a multiboot2 module) to a shell on the serial
+# console here; Ctrl-A X quits QEMU.  tools/run-qemu -- COMMAND runs one
+# command instead.
 run: x86_64
-	tools/run-kernel $(X86)/biscotti.iso
+	tools/mkinitramfs $(X86)/initramfs.cpio
+	tools/mkiso $(KERNEL) $(X86)/busybox.iso "test=user" $(X86)/initramfs.cpio
+	tools/run-kernel $(X86)/busybox.iso
 
 clean:
 	rm -rf $(BUILD)

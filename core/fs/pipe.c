@@ -103,6 +103,7 @@ pipe_put(struct pipe *p, bool nonblock, const char *buf, size_t n,
 	ring_put(p, buf, put);
 	spin_unlock(&p->lock);
 	waitq_wake_all(&p->rq);
+	poll_notify();
 	return (ssize_t)put;
 }
 
@@ -165,6 +166,7 @@ pipe_take(struct pipe *p, bool nonblock, bool wait, char *buf, size_t n)
 	ring_take(p, buf, got);
 	spin_unlock(&p->lock);
 	waitq_wake_all(&p->wq);
+	poll_notify();
 	return (ssize_t)got;
 }
 
@@ -233,6 +235,7 @@ pipe_close(struct file *f)
 	spin_unlock(&p->lock);
 	waitq_wake_all(&p->rq);
 	waitq_wake_all(&p->wq);
+	poll_notify();
 	if (last) {
 		kfree(p->ring);
 		kfree(p);

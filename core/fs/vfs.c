@@ -45,6 +45,7 @@
  * Coarse, like xv6's; the cache's per-(parent, name) layout is ready
  * for RCU lookups when contention says so.
  */
+#include "fs/devfs.h"
 #include "fs/file.h"
 #include "fs/vfs.h"
 #include "kern/errno.h"
@@ -259,6 +260,78 @@ vfs_root(void)
 	return root_dentry;
 }
 
+/*
+ * Mount a tree whose root directory is rootip over the directory mp
+ * (vfs_lock held).  Returns the new tree's root dentry, or NULL when
+ * something is mounted there already (EBUSY for the caller).
+ */
+struct dentry *
+vfs_mount_inode(struct dentry *mp, struct inode *rootip)
+{
+	struct dentry *root;
+	struct mount *m;
+
+	if (mp->mounted != NULL)
+		return NULL;
+	root = dentry_alloc(rootip);
+	root->linked = true;
+	m = kzalloc(sizeof(*m));
+	m->root = root;
+	m->mountpoint = vfs_dget(mp);
+	m->next = mounts;
+	mounts = m;
+	root->mounted_on = m;
+	mp->mounted = m;
+	return root;
+}
+
+/* Is any dentry of the tree under d held, or mounted over?  [v] */
+static bool
+tree_busy(struct dentry *d, bool top)
+{
+	struct list *it;
+
+	if (d->refs > 0 || (!top && d->mounted != NULL))
+		return true;
+	list_foreach(it, &d->children)
+		if (tree_busy(list_entry(it, struct dentry, sibling), false))
+			return true;
+	return false;
+}
+
+/* Drop the tree under d, d included (nothing holds it).  [v] */
+static void
+tree_free(struct dentry *d)
+{
+	struct list *it, *tmp;
+
+	list_foreach_safe(it, tmp, &d->children)
+		tree_free(list_entry(it, struct dentry, sibling));
+	if (d->parent != NULL)
+		dcache_remove(d);
+	else
+		dentry_free(d);
+}
+
+int
+vfs_umount(struct dentry *root)
+{
+	struct mount *m = root->mounted_on, **pp;
+
+	if (root->parent != NULL || m == NULL || m->mountpoint == NULL)
+		return -EINVAL;
+	if (tree_busy(root, true))
+		return -EBUSY;
+	for (pp = &mounts; *pp != m; pp = &(*pp)->next)
+		continue;
+	*pp = m->next;
+	m->mountpoint->mounted = NULL;
+	vfs_dput_locked(m->mountpoint);
+	tree_free(root);
+	kfree(m);
+	return 0;
+}
+
 /* The credentials file access uses (Linux's fsuid/fsgid follow euid). */
 static bool
 in_group(const struct cred *c, uint32_t gid)
@@ -460,6 +533,9 @@ static const struct file_ops vfile_ops = {
 struct file *
 vfs_open_dentry(struct dentry *d, unsigned flags)
 {
+	/* A character device opens as the driver's file (fs/devfs.h). */
+	if ((d->inode->mode & S_IFMT) == S_IFCHR)
+		return devfs_open(d->inode, flags);
 	return file_alloc(&vfile_ops, flags, vfs_dget(d));
 }
 

@@ -28,6 +28,7 @@
 #include "contract/uctx.h"
 #include "contract/usercopy.h"
 #include "exec/elf.h"
+#include "fs/devfs.h"
 #include "fs/vfs.h"
 #include "kern/errno.h"
 #include "lib/string.h"
@@ -375,6 +376,11 @@ vfs_exec_kernel(const char *path, const char *const *argv,
 	char *kpath;
 	int err;
 
+	/*
+	 * init finds its devices at /dev, as on Linux (devtmpfs); a second
+	 * exec from the kernel finds them mounted already (EBUSY).
+	 */
+	(void)devfs_mount_dev();
 	reserve_begin(65536, "exec init");	/* as execve's bound */
 	kpath = kmalloc(PATH_MAX);
 	strlcpy(kpath, path, PATH_MAX);

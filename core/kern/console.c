@@ -5,7 +5,10 @@
  * nobody reads; the reader is never blocked behind the writer.
  */
 #include "contract/entry.h"
+#include "fs/file.h"
 #include "kern/console.h"
+#include "kern/errno.h"
+#include "proc/signal.h"
 #include "proc/spinlock.h"
 #include "proc/waitq.h"
 
@@ -28,8 +31,11 @@ void console_input(const char *buf, size_t len)
 		ring_len++;
 	}
 	spin_unlock(&input_lock);
-	if (i > 0)
+	if (i > 0) {
 		waitq_wake_all(&input_wq);
+		/* The console tty may have become readable. */
+		poll_notify();
+	}
 }
 
 ssize_t console_read(char *buf, size_t n)
@@ -39,8 +45,12 @@ ssize_t console_read(char *buf, size_t n)
 	if (n == 0)
 		return 0;
 	spin_lock(&input_lock);
-	while (ring_len == 0)
-		waitq_wait(&input_wq, &input_lock);
+	while (ring_len == 0) {
+		if (waitq_wait_intr(&input_wq, &input_lock) != 0) {
+			spin_unlock(&input_lock);
+			return -EINTR;
+		}
+	}
 	for (i = 0; i < n && ring_len > 0; i++) {
 		buf[i] = ring[ring_head];
 		ring_head = (ring_head + 1) % sizeof(ring);
@@ -48,4 +58,22 @@ ssize_t console_read(char *buf, size_t n)
 	}
 	spin_unlock(&input_lock);
 	return (ssize_t)i;
+}
+
+size_t console_input_pending(void)
+{
+	size_t n;
+
+	spin_lock(&input_lock);
+	n = ring_len;
+	spin_unlock(&input_lock);
+	return n;
+}
+
+void console_input_flush(void)
+{
+	spin_lock(&input_lock);
+	ring_head = 0;
+	ring_len = 0;
+	spin_unlock(&input_lock);
 }

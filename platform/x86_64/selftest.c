@@ -23,22 +23,27 @@
 #include "lib/string.h"
 #include "mm/page.h"
 #include "proc/thread.h"
+#include "selftest.h"
 #include "x86.h"
 
 #define MS	1000000ull
 
 static const char *test_name;
-static int failures;
-
-#define CHECK(e) check((e), #e, __LINE__)
+static unsigned failures;			/* [a] */
 
 /* Report a failed CHECK() and count it. */
-static void check(bool ok, const char *what, int line)
+void selftest_check(bool ok, const char *what, const char *file, int line)
 {
 	if (ok)
 		return;
-	printk("%s test: FAILED at selftest.c:%d: %s\n", test_name, line, what);
-	failures++;
+	printk("%s test: FAILED at %s:%d: %s\n", test_name, file, line, what);
+	__atomic_fetch_add(&failures, 1, __ATOMIC_RELAXED);
+}
+
+/* Failed checks so far in the running test. */
+unsigned selftest_failures(void)
+{
+	return __atomic_load_n(&failures, __ATOMIC_RELAXED);
 }
 
 /* A user page at va backed by a fresh zeroed page; returns its address. */
@@ -293,9 +298,9 @@ void selftest_run_from_cmdline(void)
 			continue;
 		test_name = t->name;
 		t->fn();
-		if (failures == 0)
+		if (selftest_failures() == 0)
 			printk("%s test: ok\n", t->name);
-		platform_poweroff(failures == 0 ? 0 : 1);
+		platform_poweroff(selftest_failures() == 0 ? 0 : 1);
 	}
 	if (name != NULL) {
 		printk("test=%s: no such test\n", name);

@@ -40,6 +40,7 @@
 #include "mm/page.h"
 #include "proc/thread.h"
 #include "trap.h"
+#include "selftest.h"
 #include "x86.h"
 
 #define MS		1000000ull
@@ -76,35 +77,6 @@
 #define MSI_CTRL_ENABLE	 0x0001
 #define MSIX_CTRL_ENABLE 0x8000
 #define MSIX_CTRL_FMASK	 0x4000
-
-static const char *test_name;
-static int failures;
-
-#define CHECK(e) check((e), #e, __LINE__)
-
-/* Report a failed CHECK() and count it. */
-static void check(bool ok, const char *what, int line)
-{
-	if (ok)
-		return;
-	printk("%s test: FAILED at selftest_pci.c:%d: %s\n", test_name, line,
-	    what);
-	failures++;
-}
-
-/* Start test name. */
-static void begin(const char *name)
-{
-	test_name = name;
-	failures = 0;
-}
-
-/* End the test: power off with status 1 if any check failed. */
-static void end(void)
-{
-	if (failures > 0)
-		platform_poweroff(1);
-}
 
 /* The number N of "key=N" on the command line, or -1. */
 static long cmdline_number(const char *key)
@@ -370,7 +342,6 @@ void selftest_acpi(void)
 	bool q35;
 	uint16_t flags;
 
-	begin("acpi");
 	q35 = machine_q35();
 	test_acpi_cpus();
 	CHECK(acpi.nioapics >= 1 && ioapic_present());
@@ -389,7 +360,6 @@ void selftest_acpi(void)
 	test_acpi_parse();
 	printk("acpi test: %u CPUs, I/O APIC at %#lx, serial on GSI %u\n",
 	    acpi.ncpus, acpi.ioapics[0].addr, acpi_isa_gsi(4, NULL));
-	end();
 }
 
 /* BAR i of d is as QEMU sizes it, assigned and naturally aligned. */
@@ -572,7 +542,6 @@ void selftest_pci(void)
 {
 	bool q35;
 
-	begin("pci");
 	q35 = machine_q35();
 	test_pci_bridges(q35);
 	test_pci_edu();
@@ -580,7 +549,6 @@ void selftest_pci(void)
 	test_pci_virtio();
 	test_pci_config_paths(q35);
 	test_pci_drivers();
-	end();
 }
 
 /* What a message interrupt handler saw. */
@@ -673,11 +641,10 @@ void selftest_msi(void)
 {
 	static struct msi_ctx c;
 
-	begin("msi");
 	c.dev = pci_find(EDU_VENDOR, EDU_DEVICE, NULL);
 	CHECK(c.dev != NULL);
 	if (c.dev == NULL)
-		end();
+		platform_poweroff(1);	/* the CHECK above failed */
 	pci_enable_decode(c.dev);
 	c.regs = (volatile uint32_t *)pci_map_bar(c.dev, 0, 0, PAGE_SIZE);
 	CHECK(c.regs != NULL && (c.regs[EDU_ID / 4] & 0xff) == 0xed);
@@ -686,7 +653,6 @@ void selftest_msi(void)
 		run_on(cpu_count() - 1, msi_on_cpu, &c);
 	else
 		printk("msi test: one CPU running; only CPU 0 tested\n");
-	end();
 }
 
 /* One e1000e MSI-X entry's handler: count, and clear the cause. */
@@ -782,20 +748,18 @@ void selftest_msix(void)
 	struct pci_dev *d;
 	unsigned i;
 
-	begin("msix");
 	d = pci_find(0x8086, E1000E_DEVICE, NULL);
 	CHECK(d != NULL && pci_msix_count(d) == E1000E_MSIX);
 	if (d == NULL || pci_msix_count(d) != E1000E_MSIX)
-		end();
+		platform_poweroff(1);	/* the CHECK above failed */
 	pci_enable_decode(d);
 	regs = (volatile uint32_t *)pci_map_bar(d, 0, 0, PAGE_SIZE);
 	CHECK(regs != NULL);
 	if (regs == NULL)
-		end();
+		platform_poweroff(1);	/* the CHECK above failed */
 	for (i = 0; i < E1000E_MSIX; i++) {
 		c[i].dev = d;
 		c[i].regs = regs;
 	}
 	run_on(cpu_count() - 1, msix_on_cpu, c);
-	end();
 }

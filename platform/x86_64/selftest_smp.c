@@ -45,40 +45,12 @@
 #include "proc/spinlock.h"
 #include "percpu.h"
 #include "proc/thread.h"
+#include "selftest.h"
 #include "x86.h"
 
 #define MS		1000000ul
 #define US		1000ul
 #define WAIT_LIMIT_NS	(5000 * MS)	/* a wait this long means a lost event */
-
-static const char *test_name;
-static int failures;
-
-#define CHECK(e) check((e), #e, __LINE__)
-
-/* Report a failed CHECK() and count it. */
-static void check(bool ok, const char *what, int line)
-{
-	if (ok)
-		return;
-	printk("%s test: FAILED at selftest_smp.c:%d: %s\n", test_name, line,
-	    what);
-	__atomic_fetch_add(&failures, 1, __ATOMIC_RELAXED);
-}
-
-/* Start test name. */
-static void begin(const char *name)
-{
-	test_name = name;
-	failures = 0;
-}
-
-/* End the test: power off with status 1 if any check failed. */
-static void end(void)
-{
-	if (__atomic_load_n(&failures, __ATOMIC_RELAXED) > 0)
-		platform_poweroff(1);
-}
 
 /* Start a thread pinned to cpu, or fail the test. */
 static struct thread *spawn_on(unsigned cpu, const char *name,
@@ -139,13 +111,12 @@ void selftest_smp(void)
 	struct thread **t;
 	uint64_t sum = 0, t0 = clock_ns();
 
-	begin("smp");
 	CHECK(smp_cpus_online() == ncpu);
 	smp_percpu = kzalloc(ncpu * sizeof(*smp_percpu));
 	t = kzalloc(nthreads * sizeof(*t));
 	CHECK(smp_percpu != NULL && t != NULL);
 	if (smp_percpu == NULL || t == NULL)
-		end();
+		platform_poweroff(1);	/* the CHECK above failed */
 	for (i = 0; i < nthreads; i++) {
 		if (i < 2 * ncpu)
 			t[i] = spawn_on(i % ncpu, "smp pinned", smp_worker, NULL);
@@ -168,7 +139,6 @@ void selftest_smp(void)
 	    nthreads, ncpu, smp_shared, (clock_ns() - t0) / MS);
 	kfree(t);
 	kfree(smp_percpu);
-	end();
 }
 
 /* ---- ipi: kick round trips between every pair of CPUs ---- */
@@ -254,7 +224,6 @@ void selftest_ipi(void)
 	uint64_t total = 0, worst = 0;
 	struct ipi_pair p;
 
-	begin("ipi");
 	for (a = 0; a < ncpu; a++) {
 		for (b = 0; b < ncpu; b++) {
 			if (a == b && ncpu > 1)
@@ -275,7 +244,6 @@ void selftest_ipi(void)
 	printk("ipi test: %u round trips over %u cpu pair%s, mean %lu us, "
 	    "worst %lu us\n", pairs * IPI_ROUNDS, pairs, pairs == 1 ? "" : "s",
 	    total / (pairs * IPI_ROUNDS) / US, worst / US);
-	end();
 }
 
 /* ---- preempt: a thread that never calls anything loses the CPU ---- */
@@ -309,7 +277,6 @@ void selftest_preempt(void)
 	uint64_t switches = sched_switches(cpu), waited;
 	struct thread *spin, *set;
 
-	begin("preempt");
 	spin = spawn_on(cpu, "spinner", preempt_spinner, NULL);
 	set = spawn_on(cpu, "setter", preempt_setter, NULL);
 	thread_join(set);
@@ -320,7 +287,6 @@ void selftest_preempt(void)
 	CHECK(sched_switches(cpu) > switches);
 	printk("preempt test: cpu %u took the spinner off after %lu.%03lu ms\n",
 	    cpu, waited / MS, waited / US % 1000);
-	end();
 }
 
 /* ---- nmi: a panic stops CPUs that have interrupts disabled ---- */
@@ -369,11 +335,9 @@ void selftest_nmi(void)
 {
 	struct thread *t;
 
-	begin("nmi");
 	t = spawn_on(cpu_count() - 1, "nmi panicker", nmi_panicker, NULL);
 	thread_join(t);
 	CHECK(!"the panicking thread returned");
-	end();
 }
 
 /* ---- shootdown: remote TLB entries are invalidated ---- */
@@ -508,11 +472,10 @@ void selftest_shootdown(void)
 	unsigned ncpu = cpu_count(), i, kept;
 	struct thread **t = kzalloc(ncpu * sizeof(*t));
 
-	begin("shootdown");
 	sd_pmap = pmap_create();
 	CHECK(t != NULL && sd_pmap != NULL);
 	if (t == NULL || sd_pmap == NULL)
-		end();
+		platform_poweroff(1);	/* the CHECK above failed */
 	for (i = 0; i < SD_PAGES; i++) {
 		sd_frames[i] = page_alloc(0, PAGE_ZERO);
 		CHECK(sd_frames[i] != 0);
@@ -537,5 +500,4 @@ void selftest_shootdown(void)
 	for (i = 0; i < SD_PAGES; i++)
 		page_free(sd_frames[i], 0);
 	kfree(t);
-	end();
 }

@@ -80,6 +80,8 @@ struct file_ops {
 	int64_t (*lseek)(struct file *f, int64_t off, int whence);
 	/* Current readiness: POLLIN | POLLOUT | POLLERR | POLLHUP. */
 	unsigned (*poll)(struct file *f);
+	/* ioctl(2) on the file; NULL for files without any: -ENOTTY. */
+	long (*ioctl)(struct file *f, unsigned cmd, uaddr_t arg);
 	/* The last reference is gone: release priv. */
 	void (*close)(struct file *f);
 };
@@ -139,8 +141,14 @@ void fdtable_close_on_exec(struct fdtable *t);
 /* Open fds, for tests. */
 int fdtable_count(struct fdtable *t);
 
-/* The console as a file: reads console input, writes console_write(). */
+/* The console as a file: the console tty (dev/tty.h). */
 struct file *console_file_open(unsigned flags);
+
+/*
+ * A file's readiness may have changed: wake the threads in poll/select
+ * (fs/poll.c) to look again.  Any context, no locks needed.
+ */
+void poll_notify(void);
 
 /* A pipe's two ends (read end O_RDONLY, write end O_WRONLY, plus flags). */
 void pipe_create(unsigned flags, struct file **rd, struct file **wr);

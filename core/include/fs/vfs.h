@@ -184,6 +184,30 @@ int vfs_getpath(char *buf, uaddr_t upath);
 /* The dentry behind an open VFS file, or NULL for other files. */
 struct dentry *vfs_file_dentry(struct file *f);
 
+/*
+ * Mount a tree whose root directory is rootip over the directory mp
+ * (vfs_lock held): the new root dentry, or NULL when mp has a mount
+ * over it already.
+ */
+struct dentry *vfs_mount_inode(struct dentry *mp, struct inode *rootip);
+
+/*
+ * Unmount the tree whose root is root (vfs_lock held): 0, -EINVAL when
+ * root is no mounted tree's root, -EBUSY while any of it is held (an
+ * open file, a cwd) or mounted over.
+ */
+int vfs_umount(struct dentry *root);
+
+/*
+ * File system types for mount(2) (fs/mount.c): mount(mp) mounts a new
+ * instance over the directory mp (vfs_lock held; vfs_mount_inode) and
+ * returns 0 or -errno.  umount(root), unless NULL, runs after umount2(2)
+ * dropped any tree, with that tree's old root address: a type compares
+ * it with the trees it keeps state about (never dereferences it).
+ */
+void vfs_register_fstype(const char *name, int (*mount)(struct dentry *mp),
+    void (*umount)(struct dentry *root));
+
 /* Open d as a file (checks done); returns the file with one reference. */
 struct file *vfs_open_dentry(struct dentry *d, unsigned flags);
 

@@ -1,0 +1,36 @@
+/*
+ * devfs: the character devices under /dev (core/fs/devfs.c).
+ *
+ * A driver registers a device by name with its file methods; opening
+ * /dev/name gives a file with those methods (priv NULL) and the open's
+ * flags.  Registering a name again replaces the methods, so a driver can
+ * take over a node devfs made (the tty layer takes console and tty).
+ */
+#ifndef FS_DEVFS_H
+#define FS_DEVFS_H
+
+#include "kern/types.h"
+
+struct file;
+struct file_ops;
+struct inode;
+struct dentry;
+
+/* Add or replace /dev/name (mode: permission bits, S_IFCHR implied). */
+void devfs_register(const char *name, uint32_t mode,
+    const struct file_ops *ops);
+
+/* Open a devfs node (vfs_open_dentry, vfs_lock held). */
+struct file *devfs_open(struct inode *ip, unsigned flags);
+
+/* The mount(2) hooks (fs/mount.c): one tree, so a second mount is EBUSY. */
+int devfs_mount(struct dentry *mp);
+void devfs_umount(struct dentry *root);
+
+/*
+ * Mount devfs over /dev, making /dev (0755) when it is missing: what the
+ * boot path does before init runs.  0 or -errno (-EBUSY when mounted).
+ */
+int devfs_mount_dev(void);
+
+#endif

@@ -25,6 +25,7 @@
  * entries decide by the GS base MSR, not the saved CS (trap_entry.S).
  */
 #include "memlayout.h"
+#include "trapframe_asm.h"
 #include "uctx_md.h"
 
 	.text
@@ -43,21 +44,7 @@ syscall_entry:
 	pushq	%rcx			/* rip */
 	pushq	$0			/* error */
 	pushq	$VEC_SYSCALL		/* vector */
-	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	PUSH_GPRS
 	movq	%rsp, %rbx		/* the uctx, kept across the call */
 	movq	%gs:PC_USER_KSTACK, %rsp
 	xorl	%ebp, %ebp		/* ends kernel backtraces here */
@@ -68,21 +55,7 @@ syscall_entry:
 	movq	%rbx, %rsp
 	testb	%al, %al
 	jz	iret_frame
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	POP_GPRS
 	addq	$16, %rsp		/* vector, error */
 	popq	%rcx			/* rip */
 	addq	$8, %rsp		/* cs */
@@ -102,21 +75,7 @@ syscall_entry:
 uctx_iret:
 	movq	%rdi, %rsp
 iret_frame:
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	POP_GPRS
 	addq	$16, %rsp		/* vector, error */
 	swapgs
 	iretq

@@ -10,6 +10,8 @@
  * call: the CPU aligns it before pushing its 5-word frame, and the stub
  * and trap_common push 17 more words.
  */
+#include "trapframe_asm.h"
+
 /* Where the CPU's saved CS sits before the registers: vector, error, rip, cs. */
 #define FRAME_CS	24
 
@@ -23,39 +25,11 @@ trap_common:
 	testb	$3, FRAME_CS(%rsp)
 	jz	1f
 	swapgs
-1:	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+1:	PUSH_GPRS
 	cld
 	movq	%rsp, %rdi
 	call	trap_dispatch
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	POP_GPRS
 	testb	$3, FRAME_CS(%rsp)
 	jz	2f
 	swapgs
@@ -71,21 +45,7 @@ trap_common:
  * swapped back on the way out, which rbx remembers across the call).
  */
 trap_paranoid:
-	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	PUSH_GPRS
 	cld
 	movl	$0xc0000101, %ecx	/* MSR_GS_BASE */
 	rdmsr
@@ -99,21 +59,7 @@ trap_paranoid:
 	testl	%ebx, %ebx
 	jz	2f
 	swapgs
-2:	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+2:	POP_GPRS
 	addq	$16, %rsp		/* vector and error code */
 	iretq
 

@@ -9,7 +9,7 @@ KERNEL  := $(abspath $(X86))/biscotti
 CMAKE   := cmake -G Ninja -Wno-dev
 JOBS    ?= $(shell nproc)
 
-.PHONY: all deps build hosted x86_64 test run clean
+.PHONY: all deps build hosted x86_64 test run bench clean
 
 all: build
 
@@ -37,6 +37,18 @@ run: x86_64
 	tools/mkinitramfs $(X86)/initramfs.cpio
 	tools/mkiso $(KERNEL) $(X86)/busybox.iso "test=user" $(X86)/initramfs.cpio
 	tools/run-kernel $(X86)/busybox.iso
+
+# Benchmarks against Debian's Linux kernel under the same QEMU (tools/bench
+# fetches it with apt-get); writes docs/benchmarks.md.  10-25 minutes.
+bench: x86_64
+	tools/bench
+
+# AFL++ on the hosted kernel's syscalls (tools/fuzz, docs/fuzzing.md):
+# FUZZ_MINUTES=60 FUZZ_JOBS=1 by default; the summary lands in
+# build/fuzz/out/summary.txt and on stdout.
+.PHONY: fuzz
+fuzz: deps
+	tools/fuzz campaign
 
 clean:
 	rm -rf $(BUILD)

@@ -2,31 +2,28 @@
  * The console tty: the settings half of a terminal.  It keeps the
  * termios settings and window size that tcgetattr(3), tcsetattr(3) and
  * TIOCGWINSZ see, with Linux's console defaults (tty_std_termios), and
- * answers the terminal ioctls on the console file (fs/console_file.c).
+ * answers the terminal ioctls on the console file (fs/console_file.c):
+ * tty_ioctl(4)'s requests, with Linux's numbers, layouts and errnos.
+ * The controlling-terminal requests live in tty_ctty.c, the input
+ * queue behind FIONREAD and the flushes in tty_ldisc.c.
  *
- * One console means one tty, so the state is a single static object.
- * Its spinlock is the one the input path will take in interrupt
- * context, so it is never held across a user copy (which may fault and
- * sleep): ioctls copy through a kernel-stack snapshot.
+ * One console means one tty, so the state is a single static object
+ * (tty_internal.h has its locking).  Its spinlock is never held across
+ * a user copy: ioctls copy through a kernel-stack snapshot.
  */
 #include "contract/usercopy.h"
-#include "dev/tty.h"
 #include "fs/file.h"
 #include "kern/console.h"
 #include "kern/errno.h"
-#include "proc/proc.h"
-#include "proc/spinlock.h"
+#include "lib/string.h"
+#include "proc/signal.h"
+#include "tty_internal.h"
 
 _Static_assert(sizeof(struct termios) == 36, "Linux's kernel termios");
 _Static_assert(sizeof(struct winsize) == 8, "Linux's winsize");
+_Static_assert(TTY_BUF > TTY_INPUT_MAX, "room for the input queue");
 
-static struct {
-	struct spinlock lock;
-	struct termios tio;	/* [lock] */
-	struct winsize ws;	/* [lock] */
-	int sid;		/* [proc_lock] session it controls, or 0 */
-	int pgrp;		/* [proc_lock] its foreground group */
-} tty = {
+struct tty tty = {
 	.lock = SPINLOCK_INIT("console tty"),
 	.tio = {
 		.c_iflag = ICRNL | IXON,
@@ -46,6 +43,12 @@ static struct {
 	},
 	/* A serial line has no size of its own; 80x24 is what VT100s had. */
 	.ws = { .ws_row = 24, .ws_col = 80 },
+	.readers = { SPINLOCK_INIT("tty readers"),
+	    LIST_INIT(tty.readers.waiters) },
+	.room = { SPINLOCK_INIT("tty receive"), LIST_INIT(tty.room.waiters) },
+	/* init's session, tenure 0: tty_ctty.c says why. */
+	.sid = 1,
+	.pgrp = 1,
 };
 
 void
@@ -56,11 +59,25 @@ tty_termios(struct termios *t)
 	spin_unlock(&tty.lock);
 }
 
+/* Discard input not yet read, processed or not (tcflush(TCIFLUSH)). */
+static void
+flush_input(void)
+{
+	console_input_flush();
+	spin_lock(&tty.lock);
+	ldisc_flush();
+	spin_unlock(&tty.lock);
+	ldisc_wake();
+}
+
 static long
 tty_setattr(unsigned cmd, uaddr_t arg)
 {
-	struct termios t;
+	struct termios t, old;
+	long r;
 
+	if ((r = tty_job_check(SIGTTOU)) != 0)
+		return r;
 	if (copyin(&t, arg, sizeof(t)) != 0)
 		return -EFAULT;
 	/*
@@ -69,65 +86,64 @@ tty_setattr(unsigned cmd, uaddr_t arg)
 	 * also discards input not yet read, as tcflush(TCIFLUSH).
 	 */
 	if (cmd == TCSETSF)
-		console_input_flush();
+		flush_input();
 	spin_lock(&tty.lock);
+	old = tty.tio;
 	tty.tio = t;
+	ldisc_set_mode(&old);
 	spin_unlock(&tty.lock);
+	ldisc_wake();
 	return 0;
 }
 
-/*
- * The controlling-terminal requests (credentials(7), tty_ioctl(4)).
- * With one terminal, a session has it as its controlling terminal
- * exactly when tty.sid is that session.
- */
+/* TIOCSWINSZ: a new size is news for the foreground group (SIGWINCH). */
 static long
-tty_ctty(unsigned cmd, uaddr_t arg)
+set_winsize(uaddr_t arg)
 {
-	struct proc *p = proc_current();
-	int v = 0, pgid = 0;
-	long r = 0;
+	struct winsize ws;
+	bool changed;
 
-	if (cmd == TIOCSPGRP) {
-		if (copyin(&pgid, arg, sizeof(pgid)) != 0)
-			return -EFAULT;
-		if (pgid < 0)
+	if (copyin(&ws, arg, sizeof(ws)) != 0)
+		return -EFAULT;
+	spin_lock(&tty.lock);
+	changed = memcmp(&ws, &tty.ws, sizeof(ws)) != 0;
+	tty.ws = ws;
+	spin_unlock(&tty.lock);
+	if (changed)
+		tty_signal_fg(SIGWINCH);
+	return 0;
+}
+
+/* TCFLSH, TCXONC, TCSBRK(P): a background group is stopped first. */
+static long
+tty_control(unsigned cmd, uaddr_t arg)
+{
+	long r;
+
+	if ((r = tty_job_check(SIGTTOU)) != 0)
+		return r;
+	switch (cmd) {
+	case TCFLSH:
+		if (arg > TCIOFLUSH)
 			return -EINVAL;
+		/* Output is never queued: only input has anything to drop. */
+		if (arg != TCOFLUSH)
+			flush_input();
+		return 0;
+	case TCXONC:
+		/* Output is never stopped, so there is nothing to restart. */
+		return arg > TCION ? -EINVAL : 0;
+	default:
+		/* A drain (tcdrain(3)): output is always out already. */
+		return 0;
 	}
-	spin_lock(&proc_lock);
-	if (cmd == TIOCSCTTY) {
-		/* Only a session leader, and not from another session. */
-		if (tty.sid == p->sid)
-			r = 0;
-		else if (p->pid != p->sid || tty.sid != 0)
-			r = -EPERM;
-		else {
-			tty.sid = p->sid;
-			tty.pgrp = p->pgid;
-		}
-	} else if (tty.sid == 0 || tty.sid != p->sid)
-		r = -ENOTTY;
-	else if (cmd == TIOCGPGRP)
-		v = tty.pgrp;
-	else if (cmd == TIOCGSID)
-		v = tty.sid;
-	else if (cmd == TIOCSPGRP) {
-		if (!proc_group_exists(pgid, -1))
-			r = -ESRCH;
-		else if (!proc_group_exists(pgid, p->sid))
-			r = -EPERM;
-		else
-			tty.pgrp = pgid;
-	} else if (cmd == TIOCNOTTY && p->pid == p->sid) {
-		/* The leader gives it up for the whole session. */
-		tty.sid = 0;
-		tty.pgrp = 0;
-	}
-	spin_unlock(&proc_lock);
-	if (r == 0 && (cmd == TIOCGPGRP || cmd == TIOCGSID) &&
-	    copyout(arg, &v, sizeof(v)) != 0)
-		r = -EFAULT;
-	return r;
+}
+
+/* An int for the caller: FIONREAD, TIOCOUTQ. */
+static long
+put_int(uaddr_t arg, int v)
+{
+	return copyout(arg, &v, sizeof(v)) != 0 ? -EFAULT : 0;
 }
 
 long
@@ -135,9 +151,8 @@ tty_ioctl(struct file *f, unsigned cmd, uaddr_t arg)
 {
 	struct termios t;
 	struct winsize ws;
-	int n;
+	size_t n;
 
-	(void)f;
 	switch (cmd) {
 	case TCGETS:
 		tty_termios(&t);
@@ -152,21 +167,25 @@ tty_ioctl(struct file *f, unsigned cmd, uaddr_t arg)
 		spin_unlock(&tty.lock);
 		return copyout(arg, &ws, sizeof(ws)) != 0 ? -EFAULT : 0;
 	case TIOCSWINSZ:
-		if (copyin(&ws, arg, sizeof(ws)) != 0)
-			return -EFAULT;
-		spin_lock(&tty.lock);
-		tty.ws = ws;
-		spin_unlock(&tty.lock);
-		return 0;
+		return set_winsize(arg);
 	case FIONREAD:
-		n = (int)console_input_pending();
-		return copyout(arg, &n, sizeof(n)) != 0 ? -EFAULT : 0;
+		spin_lock(&tty.lock);
+		n = ldisc_inq();
+		spin_unlock(&tty.lock);
+		return put_int(arg, (int)n);
+	case TIOCOUTQ:
+		return put_int(arg, 0);
+	case TCFLSH:
+	case TCXONC:
+	case TCSBRK:
+	case TCSBRKP:
+		return tty_control(cmd, arg);
 	case TIOCSCTTY:
 	case TIOCNOTTY:
 	case TIOCGPGRP:
 	case TIOCSPGRP:
 	case TIOCGSID:
-		return tty_ctty(cmd, arg);
+		return tty_ctty_ioctl(f, cmd, arg);
 	default:
 		return -ENOTTY;
 	}

@@ -28,8 +28,14 @@ static const struct file_ops console_ops = {
 	.ioctl = tty_ioctl,
 };
 
+/*
+ * An open of the console tty: it may become the opener's controlling
+ * terminal (dev/tty_ctty.c).  O_NOCTTY is honoured when the open path
+ * passes it on.
+ */
 struct file *
 console_file_open(unsigned flags)
 {
+	tty_open(flags);
 	return file_alloc(&console_ops, flags, NULL);
 }

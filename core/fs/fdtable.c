@@ -18,6 +18,7 @@
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "proc/proc.h"
+#include "proc/spinlock.h"
 #include "sys/syscall.h"
 
 #define FDT_MIN	64
@@ -36,6 +37,8 @@ struct fdtable {
 #define F_SETFD		2
 #define F_GETFL		3
 #define F_SETFL		4
+#define F_SETOWN	8
+#define F_GETOWN	9
 #define F_DUPFD_CLOEXEC	1030
 #define FD_CLOEXEC	1
 
@@ -435,6 +438,24 @@ fcntl_setfl(struct file *f, unsigned arg)
 	return 0;
 }
 
+/* F_SETOWN: a live process (pid > 0) or process group (-pgid), or 0. */
+static long
+fcntl_setown(struct file *f, int who)
+{
+	bool found = true;
+
+	spin_lock(&proc_lock);
+	if (who > 0)
+		found = proc_find(who) != NULL;
+	else if (who < 0)
+		found = who != INT32_MIN && proc_group_exists(-who, -1);
+	spin_unlock(&proc_lock);
+	if (!found)
+		return -ESRCH;
+	__atomic_store_n(&f->owner, who, __ATOMIC_RELAXED);
+	return 0;
+}
+
 /* fcntl(2): descriptor and status flags; locks and the rest are EINVAL. */
 long
 sys_fcntl(const struct syscall_args *a)
@@ -462,6 +483,17 @@ sys_fcntl(const struct syscall_args *a)
 		break;
 	case F_SETFL:
 		r = fcntl_setfl(f, (unsigned)a->a[2]);
+		break;
+	/*
+	 * The owner SIGIO and SIGURG would go to.  Nothing raises those yet
+	 * (O_ASYNC is kept but inert), but servers such as nginx set an
+	 * owner on their channels and give up when the call fails.
+	 */
+	case F_SETOWN:
+		r = fcntl_setown(f, (int)a->a[2]);
+		break;
+	case F_GETOWN:
+		r = __atomic_load_n(&f->owner, __ATOMIC_RELAXED);
 		break;
 	default:
 		r = -EINVAL;

@@ -1,7 +1,8 @@
 /*
  * mount(2) and umount2(2), and the table of file system types they name
- * (vfs_register_fstype, fs/vfs.h): tmpfs and devfs here, proc and others
- * from their own files.
+ * (vfs_register_fstype, fs/vfs.h): tmpfs, devfs (also as devtmpfs)
+ * and proc built in, others from their own files.  Each mount keeps its
+ * type and source for /proc/mounts (vfs_mount_label).
  *
  * What Linux's new-mount path does for a plain mount is done: root only
  * (EPERM), the type by name (ENODEV), the target a directory (ENOENT,
@@ -9,8 +10,8 @@
  * MS_NOSUID...) are accepted and not enforced; remounts, bind and move
  * mounts and propagation changes are EINVAL, and a second mount over the
  * same directory is EBUSY (Linux would stack it).  The source and data
- * arguments name nothing for these in-memory file systems and are not
- * read.  umount2 takes the root of a mounted tree and refuses one in use
+ * arguments name nothing for these in-memory file systems; the source
+ * is only kept, for /proc/mounts.  umount2 takes the root of a mounted tree and refuses one in use
  * (EBUSY): we have no lazy detach, so MNT_DETACH is EBUSY too.
  *
  * statfs(2) and fstatfs(2) report the file system of a path or an open
@@ -63,13 +64,6 @@ static int nfstypes;				/* [v] */
 #define TMPFS_MAGIC	0x01021994
 #define PROC_MAGIC	0x9fa0
 #define DEVPTS_MAGIC	0x1cd1
-#define MOUNT_MAX	64	/* trees mounted with a magic of their own */
-
-/* The f_type of the trees mounted as types other than tmpfs's kind. */
-static struct {
-	struct dentry *root;
-	long magic;
-} magics[MOUNT_MAX];				/* [v] */
 
 /* The magic Linux's file system called name reports. */
 static long
@@ -80,24 +74,6 @@ magic_of(const char *name)
 	if (strcmp(name, "devpts") == 0)
 		return DEVPTS_MAGIC;
 	return TMPFS_MAGIC;
-}
-
-/* Remember (magic != 0) or forget (magic 0) root's magic.  [v] */
-static void
-set_magic(struct dentry *root, long magic)
-{
-	int i, slot = -1;
-
-	for (i = 0; i < MOUNT_MAX; i++) {
-		if (magics[i].root == root)
-			magics[i].root = NULL;
-		if (magics[i].root == NULL && slot < 0)
-			slot = i;
-	}
-	if (magic != TMPFS_MAGIC && magic != 0 && slot >= 0) {
-		magics[slot].root = root;
-		magics[slot].magic = magic;
-	}
 }
 
 static struct fstype *
@@ -165,6 +141,31 @@ builtin_fstypes(void)
 		fstypes[i].mount = devfs_mount;
 		fstypes[i].umount = devfs_umount;
 	}
+	/* Linux's name for what the boot mounts on /dev. */
+	if (fstype_find("devtmpfs") == NULL) {
+		i = nfstypes++;
+		strlcpy(fstypes[i].name, "devtmpfs", FSTYPE_NAME);
+		fstypes[i].mount = devfs_mount;
+		fstypes[i].umount = devfs_umount;
+	}
+	if (fstype_find("proc") == NULL) {
+		i = nfstypes++;
+		strlcpy(fstypes[i].name, "proc", FSTYPE_NAME);
+		fstypes[i].mount = procfs_mount;
+	}
+}
+
+void
+vfs_list_fstypes(struct seqbuf *sb)
+{
+	int i;
+
+	vfs_lock();
+	builtin_fstypes();
+	/* None of them needs a block device yet. */
+	for (i = 0; i < nfstypes; i++)
+		seq_printf(sb, "nodev\t%s\n", fstypes[i].name);
+	vfs_unlock();
 }
 
 static bool
@@ -177,7 +178,7 @@ is_root(void)
 long
 sys_mount(const struct syscall_args *a)
 {
-	char *target, *type;
+	char *target, *type, source[32];
 	struct fstype *t;
 	struct dentry *d;
 	ssize_t n;
@@ -185,6 +186,9 @@ sys_mount(const struct syscall_args *a)
 
 	if (!is_root())
 		return -EPERM;
+	/* The source names nothing here; /proc/mounts shows it (cut short). */
+	if (a->a[0] == 0 || copyinstr(source, a->a[0], sizeof(source)) < 0)
+		strlcpy(source, "none", sizeof(source));
 	target = kmalloc(PATH_MAX);
 	type = kmalloc(FSTYPE_NAME);
 	if ((err = vfs_getpath(target, a->a[1])) != 0)
@@ -210,7 +214,7 @@ sys_mount(const struct syscall_args *a)
 			while (d->mounted != NULL)
 				d = d->mounted->root;
 			if ((err = t->mount(d)) == 0)
-				set_magic(d->mounted->root, magic_of(type));
+				vfs_mount_label(d->mounted, t->name, source);
 		}
 	}
 	vfs_unlock();
@@ -247,7 +251,6 @@ sys_umount2(const struct syscall_args *a)
 	    d->mounted_on->mountpoint == NULL))
 		err = -EINVAL;
 	if (err == 0 && (err = vfs_umount(d)) == 0) {
-		set_magic(d, 0);
 		/* Types that keep state about their trees forget this one. */
 		for (i = 0; i < nfstypes; i++)
 			if (fstypes[i].umount != NULL)
@@ -273,15 +276,11 @@ _Static_assert(sizeof(struct linux_statfs) == 120, "struct statfs");
 static void
 fill_statfs(struct linux_statfs *st, struct dentry *d)
 {
-	int i;
-
 	while (d->parent != NULL)
 		d = d->parent;
 	memset(st, 0, sizeof(*st));
-	st->f_type = TMPFS_MAGIC;
-	for (i = 0; i < MOUNT_MAX; i++)
-		if (magics[i].root == d)
-			st->f_type = magics[i].magic;
+	st->f_type = d->mounted_on != NULL ?
+	    magic_of(d->mounted_on->type) : TMPFS_MAGIC;
 	st->f_bsize = st->f_frsize = PAGE_SIZE;
 	if (st->f_type == TMPFS_MAGIC) {
 		st->f_blocks = page_total();

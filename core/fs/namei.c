@@ -3,11 +3,13 @@
  * describes.  See the essay atop vfs.c for the rules; everything here
  * runs under vfs_lock.
  */
+#include "contract/physmem.h"
 #include "contract/usercopy.h"
 #include "fs/file.h"
 #include "fs/vfs.h"
 #include "kern/errno.h"
 #include "lib/string.h"
+#include "mm/page.h"
 #include "proc/proc.h"
 
 struct walk {
@@ -51,10 +53,50 @@ step(struct walk *w, struct dentry *cur, const char *name, size_t len)
 			return cur->linked ? cur : NULL;
 		return cur->parent;
 	}
-	d = dcache_lookup(cur, name, len);
+	d = vfs_lookup(cur, name, len);
 	while (d != NULL && d->mounted != NULL)
 		d = d->mounted->root;
 	return d;
+}
+
+static int walk(struct walk *w, struct dentry **curp, const char *path,
+    bool follow, const char **last, size_t *lastlen, bool *trailing);
+
+/*
+ * Follow symlink d met in directory cur: *out is where it leads.  A
+ * computed target (procfs) is made in a page of its own, not the heap,
+ * since up to 40 may nest.
+ */
+static int
+follow_link(struct walk *w, struct dentry *cur, struct dentry *d,
+    struct dentry **out)
+{
+	const char *target = d->inode->symlink;
+	paddr_t pa = 0;
+	ssize_t n;
+	int err;
+
+	if (++w->links > MAXSYMLINKS)
+		return -ELOOP;
+	if (d->inode->ops != NULL && d->inode->ops->readlink != NULL) {
+		if ((pa = page_alloc(0, 0)) == 0)
+			return -ENOMEM;
+		target = phys_to_virt(pa);
+		n = vfs_readlink(d, phys_to_virt(pa));
+		if (n < 0) {
+			page_free(pa, 0);
+			return (int)n;
+		}
+	}
+	if (target[0] == '\0')
+		err = -ENOENT;
+	else {
+		*out = cur;
+		err = walk(w, out, target, true, NULL, NULL, NULL);
+	}
+	if (pa != 0)
+		page_free(pa, 0);
+	return err;
 }
 
 /*
@@ -66,7 +108,7 @@ static int
 walk(struct walk *w, struct dentry **curp, const char *path, bool follow,
     const char **last, size_t *lastlen, bool *trailing)
 {
-	struct dentry *cur = *curp, *d, *t;
+	struct dentry *cur = *curp, *d;
 	const char *name, *next;
 	size_t len;
 	bool final, slash;
@@ -112,16 +154,8 @@ walk(struct walk *w, struct dentry **curp, const char *path, bool follow,
 		if ((d = step(w, cur, name, len)) == NULL)
 			return -ENOENT;
 		if (S_ISLNK(d->inode->mode) && (!final || follow || slash)) {
-			if (++w->links > MAXSYMLINKS)
-				return -ELOOP;
-			if (d->inode->symlink[0] == '\0')
-				return -ENOENT;
-			t = cur;
-			err = walk(w, &t, d->inode->symlink, true, NULL, NULL,
-			    NULL);
-			if (err != 0)
+			if ((err = follow_link(w, cur, d, &d)) != 0)
 				return err;
-			d = t;
 		}
 		cur = d;
 		if (final) {
@@ -201,4 +235,37 @@ namei_parent(struct file *at, const char *path, struct dentry **dir,
 		return -ENOTDIR;
 	*dir = d;
 	return 0;
+}
+
+ssize_t
+vfs_dpath(struct dentry *d, struct dentry *root, char *buf, size_t size)
+{
+	size_t at = size - 1, n;
+
+	if (size < 2)
+		return -ENAMETOOLONG;
+	if (!d->linked)
+		return -ENOENT;
+	buf[at] = '\0';
+	/* Built backwards from the end of buf, then moved to its start. */
+	while (d != root) {
+		if (d->parent == NULL) {
+			if (d->mounted_on == NULL ||
+			    d->mounted_on->mountpoint == NULL)
+				break;
+			d = d->mounted_on->mountpoint;
+			continue;
+		}
+		if (d->namelen + 1 > at)
+			return -ENAMETOOLONG;
+		at -= d->namelen;
+		memcpy(buf + at, d->name, d->namelen);
+		buf[--at] = '/';
+		d = d->parent;
+	}
+	if (at == size - 1)
+		buf[--at] = '/';
+	n = size - 1 - at;
+	memmove(buf, buf + at, n + 1);
+	return (ssize_t)n;
 }

@@ -20,12 +20,27 @@
  * would leave them in the pipe); only a broken program sees that.
  *
  * Each end is a struct file (fs/file.h) whose priv is the pipe; readers
- * and writers count the open ends, and the last close frees the pipe.
+ * and writers count the open ends.  The pipe itself is reference
+ * counted: each open end holds a reference, a FIFO's inode another
+ * (ip->pipe), and an open(2) of the FIFO still waiting for its other
+ * side one more, so the last of them frees it.
+ *
+ * FIFOs (fifo(7)): opening a FIFO joins the pipe of its inode.  An
+ * O_RDONLY open waits until a writer has opened (at once with
+ * O_NONBLOCK), an O_WRONLY one until a reader has (ENXIO with
+ * O_NONBLOCK and no reader), O_RDWR never waits.  A waiter wakes when
+ * the other side's open count moves, as Linux's r_counter/w_counter,
+ * so a writer that opens and closes at once still releases a reader;
+ * a signal ends the wait with ERESTARTSYS.  When the last end closes,
+ * the data left in the pipe goes, as Linux frees a FIFO's buffer then.
  */
+#include "contract/physmem.h"
 #include "contract/usercopy.h"
 #include "fs/file.h"
+#include "fs/vfs.h"
 #include "kern/errno.h"
 #include "mm/kmalloc.h"
+#include "mm/page.h"
 #include "proc/proc.h"
 #include "proc/signal.h"
 #include "proc/spinlock.h"
@@ -35,12 +50,22 @@
 struct pipe {
 	struct spinlock lock;
 	char *ring;		/* PIPE_SIZE bytes */
+	paddr_t ring_pa;	/* [i] a FIFO's ring: pages, not heap */
 	size_t head;		/* [lock] next byte to read */
 	size_t len;		/* [lock] bytes buffered */
 	int readers, writers;	/* [lock] open ends */
-	struct waitq rq;	/* readers wait for data */
-	struct waitq wq;	/* writers wait for room */
+	unsigned rcount, wcount; /* [lock] FIFO opens ever, per side */
+	int refs;		/* [lock] ends, the inode, opens waiting */
+	uint64_t ino;		/* [i] for /proc's pipe:[ino] */
+	struct waitq rq;	/* readers wait for data, FIFO opens too */
+	struct waitq wq;	/* writers wait for room, FIFO opens too */
 };
+
+#define PIPE_ORDER	4	/* PIPE_SIZE in pages, as a page order */
+_Static_assert((PAGE_SIZE << PIPE_ORDER) == PIPE_SIZE, "PIPE_ORDER");
+
+/* Pipe numbers, apart from inode numbers as Linux's pipefs's are. */
+static uint64_t next_pipe_ino = 1;
 
 static bool
 nonblocking(const struct file *f)
@@ -90,7 +115,9 @@ pipe_put(struct pipe *p, bool nonblock, const char *buf, size_t n,
 			spin_unlock(&p->lock);
 			return -EAGAIN;
 		}
-		if (waitq_wait_intr(&p->wq, &p->lock) != 0) {
+		/* A signal counts only when the room did not come too. */
+		if (waitq_wait_intr(&p->wq, &p->lock) != 0 &&
+		    p->readers > 0 && PIPE_SIZE - p->len < need) {
 			spin_unlock(&p->lock);
 			return -ERESTARTSYS;
 		}
@@ -157,7 +184,9 @@ pipe_take(struct pipe *p, bool nonblock, bool wait, char *buf, size_t n)
 			spin_unlock(&p->lock);
 			return -EAGAIN;
 		}
-		if (waitq_wait_intr(&p->rq, &p->lock) != 0) {
+		/* A signal counts only when no data (or EOF) came too. */
+		if (waitq_wait_intr(&p->rq, &p->lock) != 0 && p->len == 0 &&
+		    p->writers > 0) {
 			spin_unlock(&p->lock);
 			return -ERESTARTSYS;
 		}
@@ -196,20 +225,25 @@ pipe_read(struct file *f, struct uio *uio, uint64_t *off)
 	return file_io_result(uio, r < 0 ? (int)r : 0);
 }
 
-/* Readiness: data or EOF to read; room (a whole PIPE_BUF) or EPIPE to write. */
+/*
+ * Readiness: data or EOF to read; room (a whole PIPE_BUF) or EPIPE to
+ * write; a FIFO opened O_RDWR is both ends.
+ */
 static unsigned
 pipe_poll(struct file *f)
 {
 	struct pipe *p = f->priv;
-	unsigned m = 0;
+	unsigned m = 0, acc = f->flags & O_ACCMODE;
 
 	spin_lock(&p->lock);
-	if ((f->flags & O_ACCMODE) == O_RDONLY) {
+	if (acc != O_WRONLY) {
 		if (p->len > 0)
 			m |= POLLIN;
-		if (p->writers == 0)
+		/* No hang-up before the first writer (see fifo_open). */
+		if (p->writers == 0 && f->offset != p->wcount)
 			m |= POLLHUP;
-	} else {
+	}
+	if (acc != O_RDONLY) {
 		if (PIPE_SIZE - p->len >= PIPE_BUF)
 			m |= POLLOUT;
 		if (p->readers == 0)
@@ -219,27 +253,40 @@ pipe_poll(struct file *f)
 	return m;
 }
 
+/* Drop a reference; lock held on entry, released on return. */
+static void
+pipe_unref_locked(struct pipe *p)
+{
+	bool last = --p->refs == 0;
+
+	spin_unlock(&p->lock);
+	if (!last)
+		return;
+	if (p->ring_pa != 0)
+		page_free(p->ring_pa, PIPE_ORDER);
+	else
+		kfree(p->ring);
+	kfree(p);
+}
+
 /* One end closed: the other side learns of it (EOF, EPIPE). */
 static void
 pipe_close(struct file *f)
 {
 	struct pipe *p = f->priv;
-	bool last;
+	unsigned acc = f->flags & O_ACCMODE;
 
 	spin_lock(&p->lock);
-	if ((f->flags & O_ACCMODE) == O_RDONLY)
+	if (acc != O_WRONLY)
 		p->readers--;
-	else
+	if (acc != O_RDONLY)
 		p->writers--;
-	last = p->readers == 0 && p->writers == 0;
-	spin_unlock(&p->lock);
+	if (p->readers == 0 && p->writers == 0)
+		p->head = p->len = 0;	/* a FIFO's data goes with them */
 	waitq_wake_all(&p->rq);
 	waitq_wake_all(&p->wq);
+	pipe_unref_locked(p);
 	poll_notify();
-	if (last) {
-		kfree(p->ring);
-		kfree(p);
-	}
 }
 
 static const struct file_ops pipe_ops = {
@@ -249,19 +296,147 @@ static const struct file_ops pipe_ops = {
 	.close = pipe_close,
 };
 
+/* A pipe around ring (PIPE_SIZE bytes), with no ends yet. */
+static struct pipe *
+pipe_alloc(char *ring)
+{
+	struct pipe *p = kzalloc(sizeof(*p));
+
+	p->ring = ring;
+	spin_init(&p->lock, "pipe");
+	waitq_init(&p->rq, "pipe readers");
+	waitq_init(&p->wq, "pipe writers");
+	p->ino = __atomic_fetch_add(&next_pipe_ino, 1, __ATOMIC_RELAXED);
+	return p;
+}
+
 /* Two files over a new pipe; inside a reservation this cannot fail. */
 void
 pipe_create(unsigned flags, struct file **rd, struct file **wr)
 {
-	struct pipe *p = kzalloc(sizeof(*p));
+	struct pipe *p = pipe_alloc(kmalloc(PIPE_SIZE));
 
-	p->ring = kmalloc(PIPE_SIZE);
-	spin_init(&p->lock, "pipe");
-	waitq_init(&p->rq, "pipe readers");
-	waitq_init(&p->wq, "pipe writers");
 	p->readers = p->writers = 1;
+	p->rcount = p->wcount = 1;	/* each end has opened, once */
+	p->refs = 2;
 	*rd = file_alloc(&pipe_ops, O_RDONLY | flags, p);
 	*wr = file_alloc(&pipe_ops, O_WRONLY | flags, p);
+}
+
+uint64_t
+pipe_file_ino(struct file *f)
+{
+	return f->ops == &pipe_ops ? ((struct pipe *)f->priv)->ino : 0;
+}
+
+struct pipe *
+fifo_get(struct inode *ip)
+{
+	struct pipe *p = ip->pipe;
+	paddr_t pa;
+
+	if (p == NULL) {
+		/*
+		 * The ring comes from the page allocator: open(2)'s heap
+		 * bound is a path's, not a pipe's.
+		 */
+		if ((pa = page_alloc(PIPE_ORDER, 0)) == 0)
+			return NULL;
+		p = ip->pipe = pipe_alloc(phys_to_virt(pa));
+		p->ring_pa = pa;
+		p->refs = 1;		/* the inode's */
+	}
+	spin_lock(&p->lock);
+	p->refs++;
+	spin_unlock(&p->lock);
+	return p;
+}
+
+void
+pipe_inode_release(struct pipe *p)
+{
+	spin_lock(&p->lock);
+	pipe_unref_locked(p);
+}
+
+/*
+ * Wait, lock held, until the other side's open count leaves `seen`,
+ * sleeping on q: 0, or -ERESTARTSYS when a signal came first.  A peer
+ * that came with the signal wins (as Linux checks the condition before
+ * the signal): a restarted open would miss a writer already gone.
+ */
+static int
+fifo_wait(struct pipe *p, struct waitq *q, const unsigned *count,
+    unsigned seen)
+{
+	while (*count == seen)
+		if (waitq_wait_intr(q, &p->lock) != 0 && *count == seen)
+			return -ERESTARTSYS;
+	return 0;
+}
+
+long
+fifo_open(struct pipe *p, unsigned flags, struct file **out)
+{
+	unsigned acc = flags & O_ACCMODE;
+	bool nonblock = (flags & O_NONBLOCK) != 0, quiet = false;
+	unsigned seen = 0;
+	int err = 0;
+
+	spin_lock(&p->lock);
+	switch (acc) {
+	case O_RDONLY:
+		p->readers++;
+		p->rcount++;
+		waitq_wake_all(&p->wq);
+		if (p->writers == 0 && nonblock) {
+			/* poll says no POLLHUP until a writer comes. */
+			quiet = true;
+			seen = p->wcount;
+		} else if (p->writers == 0 &&
+		    (err = fifo_wait(p, &p->rq, &p->wcount, p->wcount)) != 0)
+			p->readers--;
+		break;
+	case O_WRONLY:
+		if (p->readers == 0 && nonblock) {
+			err = -ENXIO;
+			break;
+		}
+		p->writers++;
+		p->wcount++;
+		waitq_wake_all(&p->rq);
+		if (p->readers == 0 &&
+		    (err = fifo_wait(p, &p->wq, &p->rcount, p->rcount)) != 0)
+			p->writers--;
+		break;
+	default:
+		/* O_RDWR: both sides at once, so never a wait (Linux's way). */
+		p->readers++;
+		p->writers++;
+		p->rcount++;
+		p->wcount++;
+		waitq_wake_all(&p->rq);
+		waitq_wake_all(&p->wq);
+		break;
+	}
+	if (err != 0) {
+		/* A peer that came and went may wait on us still. */
+		waitq_wake_all(&p->rq);
+		waitq_wake_all(&p->wq);
+		pipe_unref_locked(p);
+		return err;
+	}
+	spin_unlock(&p->lock);
+	poll_notify();
+	/* The open's reference becomes the file's. */
+	*out = file_alloc(&pipe_ops, flags, p);
+	/*
+	 * A pipe has no position, so the offset keeps the writers' open
+	 * count the reader saw (Linux keeps it in f_version): ~0 unless
+	 * the reader came first, without waiting.
+	 */
+	(*out)->offset = quiet ? seen : ~(uint64_t)0;
+	return 0;
 }
 
 /* pipe2(2): O_CLOEXEC and O_NONBLOCK; packet mode (O_DIRECT) is not here. */

@@ -13,7 +13,10 @@
  * the sleep is never lost.  Wakeups wake every poller, which then
  * rescans: more work than Linux's per-file tables when many threads
  * poll, but no allocation per file and nothing a file must undo at
- * close.
+ * close.  epoll (fs/epoll.c) waits the same way; when only the set it
+ * watches changes (epoll_ctl), poll_rescan() wakes the waiters through
+ * a second count, so that the generation keeps counting file events
+ * alone (edge-triggered epoll reads it).
  *
  * Errors and results are Linux's: nfds above RLIMIT_NOFILE is EINVAL, a
  * bad fd is POLLNVAL (poll) or EBADF (select), POLLERR and POLLHUP are
@@ -26,6 +29,7 @@
 #include "contract/clock.h"
 #include "contract/usercopy.h"
 #include "fs/file.h"
+#include "fs/poll.h"
 #include "kern/errno.h"
 #include "kern/time.h"
 #include "lib/string.h"
@@ -51,13 +55,34 @@
 
 #define NSEC		1000000000ull
 #define KSIGSET_SIZE	8	/* sigset_t as the kernel sees it */
-#define FOREVER		UINT64_MAX
+#define FOREVER		POLL_FOREVER
 
 static struct spinlock poll_lock = SPINLOCK_INIT("poll");
 static uint64_t poll_gen;	/* [poll_lock] bumped by every notify */
+static uint64_t poll_kicks;	/* [poll_lock] bumped by poll_rescan */
 static struct waitq poll_wq = {
 	SPINLOCK_INIT("pollers"), LIST_INIT(poll_wq.waiters)
 };
+
+uint64_t
+poll_generation(void)
+{
+	uint64_t gen;
+
+	spin_lock(&poll_lock);
+	gen = poll_gen;
+	spin_unlock(&poll_lock);
+	return gen;
+}
+
+void
+poll_rescan(void)
+{
+	spin_lock(&poll_lock);
+	poll_kicks++;
+	spin_unlock(&poll_lock);
+	waitq_wake_all(&poll_wq);
+}
 
 void
 poll_notify(void)
@@ -75,11 +100,19 @@ struct kpollfd {
 	int16_t revents;
 };
 
-/*
- * One file's readiness in poll bits, or POLLNVAL for a closed fd.  The
- * normal-data bits come with POLLIN and POLLOUT, as Linux's files set
- * them together; a file without a poll method is always ready.
- */
+unsigned
+poll_file(struct file *f)
+{
+	unsigned m = f->ops->poll != NULL ? f->ops->poll(f) : POLLIN | POLLOUT;
+
+	if (m & POLLIN)
+		m |= POLLRDNORM;
+	if (m & POLLOUT)
+		m |= POLLWRNORM;
+	return m;
+}
+
+/* One fd's readiness in poll bits, or POLLNVAL for a closed fd. */
 static unsigned
 fd_readiness(int fd)
 {
@@ -88,36 +121,23 @@ fd_readiness(int fd)
 
 	if (f == NULL)
 		return POLLNVAL;
-	m = f->ops->poll != NULL ? f->ops->poll(f) : POLLIN | POLLOUT;
+	m = poll_file(f);
 	file_unref(f);
-	if (m & POLLIN)
-		m |= POLLRDNORM;
-	if (m & POLLOUT)
-		m |= POLLWRNORM;
 	return m;
 }
 
-/*
- * What a scan asks of the waiter: a callback that fills in results and
- * returns how many are ready (or -errno), and its argument.
- */
-typedef long (*scan_fn)(void *arg);
-
-/*
- * Scan until something is ready, deadline (clock_ns(); FOREVER for no
- * limit, 0 for one scan) passes, or a signal comes.  Returns the scan's
- * count, 0 on timeout, or -ERESTARTNOHAND.
- */
-static long
+/* The waiter behind poll, select and epoll_wait (fs/poll.h). */
+long
 poll_wait(scan_fn scan, void *arg, uint64_t deadline)
 {
-	uint64_t gen;
+	uint64_t gen, kicks;
 	long n;
 	int r;
 
 	for (;;) {
 		spin_lock(&poll_lock);
 		gen = poll_gen;
+		kicks = poll_kicks;
 		spin_unlock(&poll_lock);
 		if ((n = scan(arg)) != 0)
 			return n;
@@ -127,7 +147,7 @@ poll_wait(scan_fn scan, void *arg, uint64_t deadline)
 			return -ERESTARTNOHAND;
 		spin_lock(&poll_lock);
 		r = 0;
-		if (poll_gen == gen) {
+		if (poll_gen == gen && poll_kicks == kicks) {
 			if (deadline == FOREVER)
 				r = waitq_wait_intr(&poll_wq, &poll_lock);
 			else
@@ -141,9 +161,8 @@ poll_wait(scan_fn scan, void *arg, uint64_t deadline)
 	}
 }
 
-/* A relative timeout in ns to a deadline (saturating). */
-static uint64_t
-deadline_after(uint64_t ns)
+uint64_t
+poll_deadline_after(uint64_t ns)
 {
 	uint64_t now = clock_ns();
 
@@ -234,7 +253,7 @@ sys_poll(const struct syscall_args *a)
 	else if (ms == 0)
 		deadline = 0;
 	else
-		deadline = deadline_after((uint64_t)ms * 1000000ull);
+		deadline = poll_deadline_after((uint64_t)ms * 1000000ull);
 	return do_poll(a->a[0], a->a[1], deadline);
 }
 
@@ -264,7 +283,7 @@ timespec_deadline(uaddr_t uts, uint64_t *deadline)
 	else if ((uint64_t)ts.sec >= FOREVER / NSEC)
 		*deadline = FOREVER;
 	else
-		*deadline = deadline_after((uint64_t)ts.sec * NSEC +
+		*deadline = poll_deadline_after((uint64_t)ts.sec * NSEC +
 		    (uint64_t)ts.nsec);
 	return 0;
 }
@@ -273,8 +292,8 @@ timespec_deadline(uaddr_t uts, uint64_t *deadline)
  * Install the sigmask at umask (size must be the kernel's) for the wait;
  * the old one is saved for restore_sigmask().  0, -EINVAL or -EFAULT.
  */
-static int
-swap_sigmask(uaddr_t umask, size_t size)
+int
+poll_swap_sigmask(uaddr_t umask, size_t size)
 {
 	struct thread *t = curthread();
 	uint64_t mask;
@@ -297,8 +316,8 @@ swap_sigmask(uaddr_t umask, size_t size)
  * old mask once the handler's frame holds it (as sigsuspend); otherwise
  * put it back now.
  */
-static void
-restore_sigmask(long r)
+void
+poll_restore_sigmask(long r)
 {
 	struct thread *t = curthread();
 
@@ -322,11 +341,11 @@ sys_ppoll(const struct syscall_args *a)
 
 	if ((r = timespec_deadline(a->a[2], &deadline)) != 0)
 		return r;
-	if (a->a[3] != 0 && (r = swap_sigmask(a->a[3], a->a[4])) != 0)
+	if (a->a[3] != 0 && (r = poll_swap_sigmask(a->a[3], a->a[4])) != 0)
 		return r;
 	r = do_poll(a->a[0], a->a[1], deadline);
 	if (a->a[3] != 0)
-		restore_sigmask(r);
+		poll_restore_sigmask(r);
 	return r;
 }
 
@@ -449,7 +468,7 @@ sys_select(const struct syscall_args *a)
 		if (tv.sec == 0 && tv.usec == 0)
 			deadline = 0;
 		else if ((uint64_t)tv.sec < FOREVER / NSEC)
-			deadline = deadline_after((uint64_t)tv.sec * NSEC +
+			deadline = poll_deadline_after((uint64_t)tv.sec * NSEC +
 			    (uint64_t)tv.usec * 1000);
 	}
 	r = do_select((int)a->a[0], uset, deadline);
@@ -481,11 +500,11 @@ sys_pselect6(const struct syscall_args *a)
 		return r;
 	if (a->a[5] != 0 && copyin(sig, a->a[5], sizeof(sig)) != 0)
 		return -EFAULT;
-	if (sig[0] != 0 && (r = swap_sigmask(sig[0], sig[1])) != 0)
+	if (sig[0] != 0 && (r = poll_swap_sigmask(sig[0], sig[1])) != 0)
 		return r;
 	r = do_select((int)a->a[0], uset, deadline);
 	if (sig[0] != 0)
-		restore_sigmask(r);
+		poll_restore_sigmask(r);
 	if (uts != 0 && deadline != 0 && deadline != FOREVER) {
 		left = time_left(deadline);
 		ts.sec = (int64_t)(left / NSEC);

@@ -6,7 +6,8 @@
  * than asked, and does for its local file systems); there is no birth
  * time (STATX_BTIME stays clear) and no attributes.  The sync flags
  * (AT_STATX_FORCE_SYNC, AT_STATX_DONT_SYNC) change nothing for files in
- * memory.  Device numbers match stat(2)'s: st_dev 1 is major 0, minor 1.
+ * memory.  Device numbers match stat(2)'s: each mounted tree has its
+ * own st_dev, major 0 and a minor of its own (the root's is 1).
  * Files outside the VFS (pipes, the console) reached with AT_EMPTY_PATH
  * describe themselves as fstat(2) does, as FIFOs.
  */
@@ -60,8 +61,10 @@ set_time(struct statx_timestamp *t, int64_t ns)
 
 /* An inode's attributes (vfs_lock held). */
 static void
-fill_statx(struct linux_statx *sx, const struct inode *ip)
+fill_statx(struct linux_statx *sx, const struct dentry *d)
 {
+	const struct inode *ip = d->inode;
+
 	sx->mask = STATX_BASIC_STATS;
 	sx->blksize = 4096;
 	sx->nlink = ip->nlink;
@@ -74,7 +77,12 @@ fill_statx(struct linux_statx *sx, const struct inode *ip)
 	set_time(&sx->atime, ip->atime);
 	set_time(&sx->mtime, ip->mtime);
 	set_time(&sx->ctime, ip->ctime);
-	sx->dev_minor = 1;
+	sx->dev_minor = d->dev;
+	/* Linux's huge dev_t encoding, as glibc's major()/minor(). */
+	sx->rdev_major = (uint32_t)(((ip->rdev >> 8) & 0xfff) |
+	    ((ip->rdev >> 32) & ~0xfffull));
+	sx->rdev_minor = (uint32_t)((ip->rdev & 0xff) |
+	    ((ip->rdev >> 12) & ~0xffull));
 }
 
 /* As fstat(2) shows files outside the VFS: a FIFO, mode 0600. */
@@ -125,7 +133,7 @@ sys_statx(const struct syscall_args *a)
 	err = namei(at, path, ((flags & AT_SYMLINK_NOFOLLOW) ? 0 :
 	    WALK_FOLLOW) | ((flags & AT_EMPTY_PATH) ? WALK_EMPTY : 0), &d);
 	if (err == 0)
-		fill_statx(&sx, d->inode);
+		fill_statx(&sx, d);
 	vfs_unlock();
 out:
 	if (at != NULL)

@@ -10,8 +10,20 @@
  * than a scan of the directory.  tmpfs keeps no namespace of its own:
  * its directories are exactly their dentries (Linux's ramfs does the
  * same), so the cache never misses for a name that exists and never
- * needs to evict.  A disk file system will add negative entries and a
- * lookup method behind the same dcache_lookup().
+ * needs to evict.
+ *
+ * File systems that make their names (procfs, and a disk file system
+ * later) plug in behind vfs_lookup(): a miss asks the directory's
+ * lookup method and caches what it returns, and a hit asks revalidate
+ * whether the name still stands (a /proc/PID whose process is gone).
+ * Such caches only grow with names someone looked up; before adding to
+ * a directory, the stale children nobody holds are dropped (vfs_prune),
+ * so a directory's cache is bounded by its live names plus the held
+ * ones.  getdents64 asks the readdir method rather than the cached
+ * children, so listings never depend on what happens to be cached.
+ * A symlink's target may be computed when read (readlink), and a file's
+ * contents made whole at the first read (generate, into a seqbuf), as
+ * Linux's seq_file: /proc's text files are snapshots, not live views.
  *
  * Lifetimes.  A linked dentry is held by the tree; cwd, root and open
  * files hold counted references (vfs_dget/vfs_dput).  Unlinking removes
@@ -45,16 +57,20 @@
  * Coarse, like xv6's; the cache's per-(parent, name) layout is ready
  * for RCU lookups when contention says so.
  */
+#include "contract/physmem.h"
 #include "fs/devfs.h"
 #include "fs/file.h"
 #include "fs/vfs.h"
 #include "kern/errno.h"
+#include "kern/printk.h"
 #include "kern/time.h"
 #include "lib/hash.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
+#include "mm/page.h"
 #include "proc/mutex.h"
 #include "proc/proc.h"
+#include "proc/spinlock.h"
 
 #define DCACHE_BUCKETS	1024	/* power of two */
 
@@ -63,6 +79,7 @@ static struct dentry *dcache[DCACHE_BUCKETS];	/* [v] */
 static struct mount *mounts;			/* [v] the mount table */
 static struct dentry *root_dentry;		/* [i] after vfs_root() */
 static uint64_t next_ino = 1;			/* [v] */
+static uint32_t next_dev = 1;			/* [v] st_dev per tree */
 
 void
 vfs_lock(void)
@@ -103,6 +120,8 @@ inode_put(struct inode *ip)
 		return;
 	if (ip->ops != NULL && ip->ops->release != NULL)
 		ip->ops->release(ip);
+	if (ip->pipe != NULL)
+		pipe_inode_release(ip->pipe);
 	kfree(ip->symlink);
 	kfree(ip);
 }
@@ -156,6 +175,7 @@ dentry_link(struct dentry *d, struct dentry *dir, const char *name,
 	d->name[len] = '\0';
 	d->namelen = len;
 	d->parent = dir;
+	d->dev = dir->dev;
 	d->pos = dir->next_pos++;
 	list_push_back(&dir->children, &d->sibling);
 	dir->nchildren++;
@@ -219,6 +239,124 @@ dcache_move(struct dentry *d, struct dentry *dir, const char *name,
 	dentry_link(d, dir, name, len);
 }
 
+/* Drop the tree under d, d included (nothing holds it).  [v] */
+static void tree_free(struct dentry *d);
+static bool tree_busy(struct dentry *d, bool top);
+
+/* Is cached d still right?  Names without a revalidate method always are. */
+static bool
+dentry_valid(struct dentry *d)
+{
+	const struct inode_ops *ops = d->parent->inode->ops;
+
+	return ops == NULL || ops->revalidate == NULL || ops->revalidate(d);
+}
+
+void
+vfs_prune(struct dentry *dir)
+{
+	struct list *it, *tmp;
+	struct dentry *c;
+
+	list_foreach_safe(it, tmp, &dir->children) {
+		c = list_entry(it, struct dentry, sibling);
+		if (!dentry_valid(c) && !tree_busy(c, false))
+			tree_free(c);
+	}
+}
+
+struct dentry *
+vfs_lookup(struct dentry *dir, const char *name, size_t len)
+{
+	const struct inode_ops *ops = dir->inode->ops;
+	struct dentry *d = dcache_lookup(dir, name, len);
+	struct inode *ip;
+
+	if (d != NULL) {
+		if (dentry_valid(d))
+			return d;
+		/* Stale: gone now, unless held (then pruned when let go). */
+		if (!tree_busy(d, false))
+			tree_free(d);
+		return NULL;
+	}
+	if (ops == NULL || ops->lookup == NULL)
+		return NULL;
+	if (ops->lookup(dir, name, len, &ip) != 0)
+		return NULL;
+	vfs_prune(dir);
+	d = dcache_add(dir, name, len, ip);
+	inode_put(ip);		/* the dentry holds it now */
+	return d;
+}
+
+bool
+vfs_dir_fixed(const struct dentry *dir)
+{
+	return dir->inode->ops != NULL && dir->inode->ops->lookup != NULL;
+}
+
+/* The cached children as directory entries: tmpfs's listing. */
+static int
+dcache_readdir(struct dentry *dir, struct dir_ctx *ctx)
+{
+	struct list *it;
+	struct dentry *c;
+
+	list_foreach(it, &dir->children) {
+		c = list_entry(it, struct dentry, sibling);
+		if (c->pos < ctx->pos)
+			continue;
+		if (!ctx->emit(ctx, c->name, c->namelen, c->inode->ino,
+		    c->inode->mode, c->pos + 1))
+			return 0;
+		ctx->pos = c->pos + 1;
+	}
+	/* Past every entry, so later children are still found. */
+	if (ctx->pos < dir->next_pos)
+		ctx->pos = dir->next_pos;
+	return 0;
+}
+
+int
+vfs_readdir(struct dentry *dir, struct dir_ctx *ctx)
+{
+	struct dentry *up;
+
+	if (ctx->pos == 0) {
+		if (!ctx->emit(ctx, ".", 1, dir->inode->ino, dir->inode->mode,
+		    1))
+			return 0;
+		ctx->pos = 1;
+	}
+	if (ctx->pos == 1) {
+		up = dir->parent != NULL ? dir->parent : dir;
+		if (!ctx->emit(ctx, "..", 2, up->inode->ino, up->inode->mode,
+		    2))
+			return 0;
+		ctx->pos = 2;
+	}
+	if (dir->inode->ops != NULL && dir->inode->ops->readdir != NULL)
+		return dir->inode->ops->readdir(dir, ctx);
+	return dcache_readdir(dir, ctx);
+}
+
+ssize_t
+vfs_readlink(struct dentry *d, char *buf)
+{
+	struct inode *ip = d->inode;
+	size_t n;
+
+	if (!S_ISLNK(ip->mode))
+		return -EINVAL;
+	if (ip->ops != NULL && ip->ops->readlink != NULL)
+		return ip->ops->readlink(d, buf);
+	n = MIN((size_t)ip->size, (size_t)PATH_MAX - 1);
+	memcpy(buf, ip->symlink, n);
+	buf[n] = '\0';
+	return (ssize_t)n;
+}
+
 struct dentry *
 vfs_dget(struct dentry *d)
 {
@@ -233,9 +371,18 @@ vfs_dput_locked(struct dentry *d)
 		dentry_free(d);
 }
 
+/*
+ * A file's last close may come with vfs_lock held by this thread: procfs
+ * describes another process's files, and the reference it takes may
+ * turn out to be the last when that process closes the fd meanwhile.
+ */
 void
 vfs_dput(struct dentry *d)
 {
+	if (mutex_held(&vfs_mutex)) {
+		vfs_dput_locked(d);
+		return;
+	}
 	vfs_lock();
 	vfs_dput_locked(d);
 	vfs_unlock();
@@ -253,11 +400,26 @@ vfs_root(void)
 	root_dentry = dentry_alloc(tmpfs_inode(S_IFDIR | 0755, 0, 0));
 	root_dentry->inode->nlink = 2;
 	root_dentry->linked = true;
+	root_dentry->dev = next_dev++;
 	m = kzalloc(sizeof(*m));
 	m->root = root_dentry;
+	vfs_mount_label(m, "tmpfs", "tmpfs");
 	root_dentry->mounted_on = m;
 	mounts = m;
 	return root_dentry;
+}
+
+struct mount *
+vfs_mounts(void)
+{
+	return mounts;
+}
+
+void
+vfs_mount_label(struct mount *m, const char *type, const char *source)
+{
+	strlcpy(m->type, type, sizeof(m->type));
+	strlcpy(m->source, source, sizeof(m->source));
 }
 
 /*
@@ -275,8 +437,10 @@ vfs_mount_inode(struct dentry *mp, struct inode *rootip)
 		return NULL;
 	root = dentry_alloc(rootip);
 	root->linked = true;
+	root->dev = next_dev++;
 	m = kzalloc(sizeof(*m));
 	m->root = root;
+	vfs_mount_label(m, "tmpfs", "none");
 	m->mountpoint = vfs_dget(mp);
 	m->next = mounts;
 	mounts = m;
@@ -299,7 +463,6 @@ tree_busy(struct dentry *d, bool top)
 	return false;
 }
 
-/* Drop the tree under d, d included (nothing holds it).  [v] */
 static void
 tree_free(struct dentry *d)
 {
@@ -391,8 +554,14 @@ vfs_proc_init(struct proc *p, struct proc *parent)
 	vfs_lock();
 	p->cwd = vfs_dget(parent->cwd);
 	p->root = vfs_dget(parent->root);
+	p->exe = parent->exe != NULL ? vfs_dget(parent->exe) : NULL;
 	p->umask = parent->umask;
 	vfs_unlock();
+	/* The child runs the same image: its argv is where it was. */
+	spin_lock(&proc_lock);
+	p->arg_start = parent->arg_start;
+	p->arg_end = parent->arg_end;
+	spin_unlock(&proc_lock);
 }
 
 void
@@ -403,7 +572,9 @@ vfs_proc_release(struct proc *p)
 		vfs_dput_locked(p->cwd);
 	if (p->root != NULL)
 		vfs_dput_locked(p->root);
-	p->cwd = p->root = NULL;
+	if (p->exe != NULL)
+		vfs_dput_locked(p->exe);
+	p->cwd = p->root = p->exe = NULL;
 	vfs_unlock();
 }
 
@@ -484,6 +655,16 @@ vfile_write(struct file *f, struct uio *uio, uint64_t *off)
 	return file_io_result(uio, err);
 }
 
+/* Move f to base + off: the new offset, or -EINVAL (negative, overflow). */
+static int64_t
+seek_to(struct file *f, int64_t base, int64_t off)
+{
+	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
+		return -EINVAL;
+	f->offset = (uint64_t)(base + off);
+	return base + off;
+}
+
 static int64_t
 vfile_lseek(struct file *f, int64_t off, int whence)
 {
@@ -503,10 +684,7 @@ vfile_lseek(struct file *f, int64_t off, int whence)
 		vfs_unlock();
 		break;
 	}
-	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
-		return -EINVAL;
-	f->offset = (uint64_t)(base + off);
-	return base + off;
+	return seek_to(f, base, off);
 }
 
 static unsigned
@@ -530,17 +708,175 @@ static const struct file_ops vfile_ops = {
 	.close = vfile_close,
 };
 
+/*
+ * Generated files (inode_ops.generate): the contents are made whole into
+ * a page block at the first read and again at each read from offset 0,
+ * and reads copy out of that snapshot.
+ */
+struct genfile {
+	struct dentry *d;	/* [i] */
+	struct mutex lock;	/* pread does not take the pos_lock */
+	char *buf;		/* [lock] NULL until generated */
+	paddr_t pa;		/* [lock] */
+	unsigned order;		/* [lock] */
+	size_t len;		/* [lock] */
+};
+
+void
+seq_write(struct seqbuf *sb, const void *data, size_t n)
+{
+	if (n > sb->size - sb->len) {
+		n = sb->size - sb->len;
+		sb->overflow = true;
+	}
+	memcpy(sb->buf + sb->len, data, n);
+	sb->len += n;
+}
+
+void
+seq_printf(struct seqbuf *sb, const char *fmt, ...)
+{
+	size_t room = sb->size - sb->len;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = kvsnprintf(sb->buf + sb->len, room, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= room) {
+		/* Cut short at the end of the buffer, never a NUL in it. */
+		sb->len = sb->size;
+		sb->overflow = true;
+	} else
+		sb->len += (size_t)n;
+}
+
+static void
+genfile_drop(struct genfile *g)
+{
+	if (g->buf != NULL)
+		page_free(g->pa, g->order);
+	g->buf = NULL;
+	g->len = 0;
+}
+
+/* Make the snapshot, growing the buffer while it overflows.  No locks. */
+static int
+genfile_make(struct genfile *g)
+{
+	struct seqbuf sb;
+	unsigned order = 0;
+	int err;
+
+	genfile_drop(g);
+	for (;;) {
+		if ((g->pa = page_alloc(order, 0)) == 0)
+			return -ENOMEM;
+		g->buf = phys_to_virt(g->pa);
+		g->order = order;
+		sb.buf = g->buf;
+		sb.size = (size_t)PAGE_SIZE << order;
+		sb.len = 0;
+		sb.overflow = false;
+		err = g->d->inode->ops->generate(g->d, &sb);
+		if (err != 0 || !sb.overflow || sb.size >= SEQ_MAX)
+			break;
+		genfile_drop(g);
+		order++;
+	}
+	if (err != 0) {
+		genfile_drop(g);
+		return err;
+	}
+	g->len = sb.len;
+	return 0;
+}
+
+static ssize_t
+genfile_read(struct file *f, struct uio *uio, uint64_t *off)
+{
+	struct genfile *g = f->priv;
+	size_t n, before = uio->done;
+	int err = 0;
+
+	mutex_lock(&g->lock);
+	if (*off == 0 || g->buf == NULL)
+		err = genfile_make(g);
+	if (err == 0 && *off < g->len) {
+		n = MIN(uio->resid, g->len - (size_t)*off);
+		err = uio_copyout(uio, g->buf + *off, n);
+		*off += uio->done - before;
+	}
+	mutex_unlock(&g->lock);
+	return file_io_result(uio, err);
+}
+
+static ssize_t
+genfile_write(struct file *f, struct uio *uio, uint64_t *off)
+{
+	(void)f;
+	(void)uio;
+	(void)off;
+	return -EIO;
+}
+
+/* seq_file's rule: a position from the start or the current one only. */
+static int64_t
+genfile_lseek(struct file *f, int64_t off, int whence)
+{
+	int64_t base;
+
+	if (whence == SEEK_SET)
+		base = 0;
+	else if (whence == SEEK_CUR)
+		base = (int64_t)f->offset;
+	else
+		return -EINVAL;
+	return seek_to(f, base, off);
+}
+
+static void
+genfile_close(struct file *f)
+{
+	struct genfile *g = f->priv;
+
+	genfile_drop(g);
+	vfs_dput(g->d);
+	kfree(g);
+}
+
+static const struct file_ops genfile_ops = {
+	.read = genfile_read,
+	.write = genfile_write,
+	.lseek = genfile_lseek,
+	.poll = vfile_poll,
+	.close = genfile_close,
+};
+
 struct file *
 vfs_open_dentry(struct dentry *d, unsigned flags)
 {
+	struct genfile *g;
+
 	/* A character device opens as the driver's file (fs/devfs.h). */
 	if ((d->inode->mode & S_IFMT) == S_IFCHR)
 		return devfs_open(d->inode, flags);
+	if (d->inode->ops != NULL && d->inode->ops->generate != NULL &&
+	    !S_ISDIR(d->inode->mode)) {
+		g = kzalloc(sizeof(*g));
+		mutex_init(&g->lock, "genfile");
+		g->d = vfs_dget(d);
+		return file_alloc(&genfile_ops, flags, g);
+	}
 	return file_alloc(&vfile_ops, flags, vfs_dget(d));
 }
 
 struct dentry *
 vfs_file_dentry(struct file *f)
 {
+	if (f->ops == &genfile_ops)
+		return ((struct genfile *)f->priv)->d;
 	return f->ops == &vfile_ops ? f->priv : NULL;
 }

@@ -23,6 +23,11 @@
  *
  * Images and strings live in pages from the page allocator, not the
  * heap, so execve's heap bound stays small however large the program.
+ *
+ * For /proc, the commit records the file run (the interpreter, for a
+ * script: p->exe, a dentry reference, as Linux's exe_file) and where
+ * the argv strings lie in the new stack (arg_start, arg_end), which
+ * /proc/PID/cmdline reads back from the process's memory.
  */
 #include "contract/physmem.h"
 #include "contract/uctx.h"
@@ -62,6 +67,7 @@ struct exec {
 	char *lines[SCRIPT_DEPTH];	/* #! lines, kept for argv */
 	int depth;
 	const char *path;	/* the name exec'd */
+	struct dentry *exe;	/* the file read last (held) */
 };
 
 /* Count a user pointer array (NULL upath: empty). 0, -EFAULT, -E2BIG. */
@@ -172,6 +178,9 @@ read_file(struct exec *ex, const char *path)
 	ex->len = (size_t)ip->size;
 	ip->ops->read(ip, ex->image, ex->len, 0);
 	ip->atime = vfs_now();
+	if (ex->exe != NULL)
+		vfs_dput_locked(ex->exe);
+	ex->exe = vfs_dget(d);
 out:
 	vfs_unlock();
 	return err;
@@ -247,17 +256,48 @@ exec_free(struct exec *ex)
 		page_free(ex->image_pa, ex->order);
 	for (i = 0; i < ex->depth; i++)
 		kfree(ex->lines[i]);
+	if (ex->exe != NULL)
+		vfs_dput(ex->exe);
+}
+
+/*
+ * Record, for /proc, the file run and the range of the argv strings:
+ * the loader put them one after another from argv[0]'s address, which
+ * the new stack holds just above argc.
+ */
+static void
+record_exec(struct proc *p, struct exec *ex, uaddr_t sp)
+{
+	struct dentry *old;
+	uint64_t start = 0;
+	size_t len = 0, i;
+
+	if (ex->argc > 0 && copyin(&start, sp + 8, sizeof(start)) == 0)
+		for (i = 0; i < ex->argc; i++)
+			len += strlen(ex->argv[i]) + 1;
+	vfs_lock();
+	old = p->exe;
+	p->exe = ex->exe;
+	ex->exe = NULL;
+	if (old != NULL)
+		vfs_dput_locked(old);
+	vfs_unlock();
+	spin_lock(&proc_lock);
+	p->arg_start = start;
+	p->arg_end = start + len;
+	spin_unlock(&proc_lock);
 }
 
 /* The new image is loaded: the process becomes it. */
 static void
-commit(struct proc *p, struct vmspace *vs, const struct elf_result *res,
-    const char *path)
+commit(struct proc *p, struct exec *ex, struct vmspace *vs,
+    const struct elf_result *res, const char *path)
 {
 	struct vmspace *old;
 	const char *base = strrchr(path, '/');
 
 	base = base != NULL ? base + 1 : path;
+	proc_exec_kill_threads(p);	/* de_thread: only the caller stays */
 	spin_lock(&proc_lock);
 	old = p->vmspace;
 	p->vmspace = vs;
@@ -265,6 +305,7 @@ commit(struct proc *p, struct vmspace *vs, const struct elf_result *res,
 	spin_unlock(&proc_lock);
 	vmspace_switch(vs);
 	vmspace_unref(old);
+	record_exec(p, ex, res->sp);
 	uctx_exec(curthread()->uctx, res->entry, res->sp);
 	proc_exec_commit(p);
 }
@@ -309,7 +350,7 @@ exec_run(struct exec *ex, char *path)
 		vmspace_unref(vs);
 		return err;
 	}
-	commit(p, vs, &res, path);
+	commit(p, ex, vs, &res, path);
 	return 0;
 }
 
@@ -368,6 +409,19 @@ copy_kargs(struct exec *ex, const char *const *argv, const char *const *envp)
 	return 0;
 }
 
+/* /proc/mounts names the boot's /dev as Linux's devtmpfs. */
+static void
+label_dev(void)
+{
+	struct dentry *dev;
+
+	vfs_lock();
+	dev = dcache_lookup(vfs_root(), "dev", 3);
+	if (dev != NULL && dev->mounted != NULL)
+		vfs_mount_label(dev->mounted, "devtmpfs", "devtmpfs");
+	vfs_unlock();
+}
+
 int
 vfs_exec_kernel(const char *path, const char *const *argv,
     const char *const *envp)
@@ -380,7 +434,8 @@ vfs_exec_kernel(const char *path, const char *const *argv,
 	 * init finds its devices at /dev, as on Linux (devtmpfs); a second
 	 * exec from the kernel finds them mounted already (EBUSY).
 	 */
-	(void)devfs_mount_dev();
+	if (devfs_mount_dev() == 0)
+		label_dev();
 	reserve_begin(65536, "exec init");	/* as execve's bound */
 	kpath = kmalloc(PATH_MAX);
 	strlcpy(kpath, path, PATH_MAX);

@@ -9,9 +9,8 @@
  * the clock changes; every other clock is clock_ns(), which never stops
  * while the machine runs, so MONOTONIC, MONOTONIC_RAW and BOOTTIME agree
  * (nothing slews, nothing suspends) and the COARSE ones are just as
- * fine-grained.  We keep no CPU-time accounts yet: the CPU-time clocks
- * read the time since boot, which is an upper bound of any thread's CPU
- * time, monotonic, and what programs timing themselves with them need.
+ * fine-grained.  The CPU-time clocks read the accounts of
+ * proc/proc_acct.c.
  *
  * Sleeps end early, with -EINTR and the time left, when a signal
  * arrives; Linux would restart them after a handler with SA_RESTART
@@ -29,6 +28,7 @@
 #include "kern/printk.h"
 #include "kern/time.h"
 #include "lib/string.h"
+#include "proc/acct.h"
 #include "proc/proc.h"
 #include "proc/signal.h"
 #include "proc/spinlock.h"
@@ -131,6 +131,20 @@ copyout_ns(uaddr_t u, uint64_t ns)
 	return copyout(u, &ts, sizeof(ts)) != 0 ? -EFAULT : 0;
 }
 
+/* The calling process's or thread's CPU time (proc/acct.h), ns. */
+static uint64_t
+cputime_read(int id)
+{
+	struct thread *t = curthread();
+	uint64_t u, s;
+
+	acct_charge_current();
+	if (id == CLOCK_THREAD_CPUTIME_ID || t->proc == NULL)
+		return t->utime_ns + t->stime_ns;
+	acct_proc_times(t->proc, &u, &s);
+	return u + s;
+}
+
 /* The reading of clock id now, or -EINVAL for a clock we do not have. */
 static int
 clock_read(int id, uint64_t *ns)
@@ -144,9 +158,11 @@ clock_read(int id, uint64_t *ns)
 	case CLOCK_MONOTONIC_RAW:
 	case CLOCK_MONOTONIC_COARSE:
 	case CLOCK_BOOTTIME:
+		*ns = clock_ns();
+		return 0;
 	case CLOCK_PROCESS_CPUTIME_ID:
 	case CLOCK_THREAD_CPUTIME_ID:
-		*ns = clock_ns();
+		*ns = cputime_read(id);
 		return 0;
 	default:
 		return -EINVAL;
@@ -251,6 +267,7 @@ sys_clock_nanosleep(const struct syscall_args *a)
 	case CLOCK_MONOTONIC_RAW:
 	case CLOCK_REALTIME_COARSE:
 	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_THREAD_CPUTIME_ID:
 		/* Linux: these clocks exist but cannot be slept on. */
 		return -EOPNOTSUPP;
 	default:

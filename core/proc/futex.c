@@ -1,6 +1,7 @@
 /*
- * futex(2): FUTEX_WAIT, FUTEX_WAKE, their _BITSET forms, FUTEX_REQUEUE
- * and FUTEX_CMP_REQUEUE, with FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME;
+ * futex(2): FUTEX_WAIT, FUTEX_WAKE, their _BITSET forms, FUTEX_REQUEUE,
+ * FUTEX_CMP_REQUEUE and FUTEX_WAKE_OP, with FUTEX_PRIVATE_FLAG and
+ * FUTEX_CLOCK_REALTIME;
  * and set_robust_list(2)/get_robust_list(2), which only register a list
  * head for now (nothing walks it when a thread dies).
  *
@@ -24,6 +25,14 @@
  * on changes only with both buckets' locks held, and the waiter finds its
  * current bucket by locking the one it last saw and checking again.
  *
+ * Words read or written under bucket locks.  CMP_REQUEUE compares the
+ * word and moves the waiters in one critical section, and WAKE_OP
+ * updates its second word in one, as Linux does, so no waiter can slip
+ * in between.  A spinlock forbids faults, so there the word is reached
+ * through the page table and the direct map (word_mapped); when it is
+ * not mapped with the access needed, the locks are dropped, vm_fault()
+ * maps it, and the operation starts over.
+ *
  * A signal ends a wait: an untimed one with -ERESTARTSYS (SA_RESTART
  * re-runs it), a timed one with -EINTR (Linux would restart it with the
  * time left; we have no restart blocks).
@@ -32,6 +41,9 @@
  * lock, its wait queue's lock.
  */
 #include "contract/clock.h"
+#include "contract/entry.h"
+#include "contract/physmem.h"
+#include "contract/pmap.h"
 #include "contract/usercopy.h"
 #include "kern/errno.h"
 #include "kern/time.h"
@@ -145,6 +157,68 @@ futex_key_get(uaddr_t uaddr, bool private, struct futex_key *k)
 	return 0;
 }
 
+/*
+ * The kernel address of the user word at uaddr if it is mapped now with
+ * access (PROT_R or PROT_R|PROT_W), else NULL.  Never faults, so it may
+ * run under bucket locks.  Through the direct map the word stays
+ * readable even if another thread unmaps it meanwhile: that racing
+ * caller then sees the word's last value, never a crash.
+ */
+static uint32_t *
+word_mapped(uaddr_t uaddr, unsigned access)
+{
+	struct vmspace *vs = curthread()->vmspace;
+	paddr_t pa;
+	unsigned prot;
+
+	if (vs == NULL || uaddr >= USER_END ||
+	    !pmap_extract(vmspace_pmap(vs), uaddr, &pa, &prot) ||
+	    (prot & access) != access)
+		return NULL;
+	return phys_to_virt(pa);
+}
+
+/* Lock the buckets of a two-futex operation, lower address first. */
+static void
+lock_pair(struct futex_bucket *b1, struct futex_bucket *b2)
+{
+	if (b1 == b2) {
+		bucket_lock(b1);
+	} else if (b1 < b2) {
+		bucket_lock(b1);
+		bucket_lock(b2);
+	} else {
+		bucket_lock(b2);
+		bucket_lock(b1);
+	}
+}
+
+static void
+unlock_pair(struct futex_bucket *b1, struct futex_bucket *b2)
+{
+	if (b1 != b2)
+		spin_unlock(&b2->lock);
+	spin_unlock(&b1->lock);
+}
+
+/*
+ * Lock b1 and b2 with the word at uaddr mapped with access; *wp is its
+ * kernel address.  0, or -EFAULT when it cannot be mapped.
+ */
+static int
+lock_pair_word(struct futex_bucket *b1, struct futex_bucket *b2,
+    uaddr_t uaddr, unsigned access, uint32_t **wp)
+{
+	for (;;) {
+		lock_pair(b1, b2);
+		if ((*wp = word_mapped(uaddr, access)) != NULL)
+			return 0;
+		unlock_pair(b1, b2);
+		if (uaddr >= USER_END || vm_fault(uaddr, access) != 0)
+			return -EFAULT;
+	}
+}
+
 /* Take w off its bucket and wake it.  Holds w's bucket lock. */
 static void
 wake_waiter(struct futex_waiter *w)
@@ -218,16 +292,18 @@ futex_wait(uaddr_t uaddr, const struct futex_key *k, uint32_t val,
 	return woken ? 0 : err;
 }
 
-/* Wake up to n waiters on k whose bitset meets bitset; return how many. */
+/*
+ * Wake up to n waiters on k whose bitset meets bitset; return how many.
+ * Holds k's bucket lock.
+ */
 static long
-futex_wake(const struct futex_key *k, int n, uint32_t bitset)
+wake_locked(struct futex_bucket *b, const struct futex_key *k, int n,
+    uint32_t bitset)
 {
-	struct futex_bucket *b = key_bucket(k);
 	struct list *it, *tmp;
 	long woke = 0;
 
 	/* Linux counts after waking, so a count of 0 or less wakes one. */
-	bucket_lock(b);
 	list_foreach_safe(it, tmp, &b->waiters) {
 		struct futex_waiter *w = list_entry(it, struct futex_waiter,
 		    link);
@@ -238,30 +314,46 @@ futex_wake(const struct futex_key *k, int n, uint32_t bitset)
 		if (++woke >= n)
 			break;
 	}
+	return woke;
+}
+
+static long
+futex_wake(const struct futex_key *k, int n, uint32_t bitset)
+{
+	struct futex_bucket *b = key_bucket(k);
+	long woke;
+
+	bucket_lock(b);
+	woke = wake_locked(b, k, n, bitset);
 	spin_unlock(&b->lock);
 	return woke;
 }
 
 /*
- * Wake up to nwake waiters on k1 and move up to nmove of the rest to k2;
- * return the number woken plus the number moved.
+ * Wake up to nwake waiters on k1 (at uaddr) and move up to nmove of the
+ * rest to k2; return the number woken plus the number moved.  With
+ * cmpval, first check that the word at uaddr still holds *cmpval
+ * (-EAGAIN if not), under the same locks as the move.
  */
 static long
-futex_requeue(const struct futex_key *k1, const struct futex_key *k2,
-    int nwake, int nmove)
+futex_requeue(uaddr_t uaddr, const struct futex_key *k1,
+    const struct futex_key *k2, int nwake, int nmove, const uint32_t *cmpval)
 {
 	struct futex_bucket *b1 = key_bucket(k1), *b2 = key_bucket(k2);
 	struct list *it, *tmp;
 	long woke = 0, moved = 0;
+	uint32_t *word;
+	int err;
 
-	if (b1 == b2) {
-		bucket_lock(b1);
-	} else if (b1 < b2) {
-		bucket_lock(b1);
-		bucket_lock(b2);
+	if (cmpval == NULL) {
+		lock_pair(b1, b2);
 	} else {
-		bucket_lock(b2);
-		bucket_lock(b1);
+		if ((err = lock_pair_word(b1, b2, uaddr, PROT_R, &word)) != 0)
+			return err;
+		if (__atomic_load_n(word, __ATOMIC_SEQ_CST) != *cmpval) {
+			unlock_pair(b1, b2);
+			return -EAGAIN;
+		}
 	}
 	list_foreach_safe(it, tmp, &b1->waiters) {
 		struct futex_waiter *w = list_entry(it, struct futex_waiter,
@@ -284,10 +376,92 @@ futex_requeue(const struct futex_key *k1, const struct futex_key *k2,
 		}
 		moved++;
 	}
-	if (b1 != b2)
-		spin_unlock(&b2->lock);
-	spin_unlock(&b1->lock);
+	unlock_pair(b1, b2);
 	return woke + moved;
+}
+
+/*
+ * FUTEX_WAKE_OP's update of *w: op (SET, ADD, OR, ANDN, XOR) with oparg.
+ * The old value, or false for an unknown op (nothing changed).
+ */
+static bool
+wake_op_apply(uint32_t *w, int op, uint32_t oparg, uint32_t *old)
+{
+	uint32_t cur = __atomic_load_n(w, __ATOMIC_SEQ_CST), next;
+
+	do {
+		switch (op) {
+		case 0: next = oparg; break;
+		case 1: next = cur + oparg; break;
+		case 2: next = cur | oparg; break;
+		case 3: next = cur & ~oparg; break;
+		case 4: next = cur ^ oparg; break;
+		default: return false;
+		}
+	} while (!__atomic_compare_exchange_n(w, &cur, next, false,
+	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
+	*old = cur;
+	return true;
+}
+
+/* Sign-extend the 12-bit field of val3 at bit shift. */
+static int32_t
+field12(uint32_t v, int shift)
+{
+	int32_t f = (int32_t)((v >> shift) & 0xfff);
+
+	return f >= 0x800 ? f - 0x1000 : f;
+}
+
+/* WAKE_OP's comparison cmp of old with cmparg: 1, 0, or -ENOSYS. */
+static int
+wake_op_cmp(int cmp, int32_t old, int32_t cmparg)
+{
+	switch (cmp) {
+	case 0: return old == cmparg;
+	case 1: return old != cmparg;
+	case 2: return old < cmparg;
+	case 3: return old <= cmparg;
+	case 4: return old > cmparg;
+	case 5: return old >= cmparg;
+	default: return -ENOSYS;
+	}
+}
+
+/*
+ * FUTEX_WAKE_OP: atomically update the word at uaddr2 by the op encoded
+ * in enc, wake up to n1 waiters on k1 and, if the old value of uaddr2
+ * passes the encoded comparison, up to n2 on k2.  The number woken.
+ */
+static long
+futex_wake_op(const struct futex_key *k1, uaddr_t uaddr2,
+    const struct futex_key *k2, int n1, int n2, uint32_t enc)
+{
+	struct futex_bucket *b1 = key_bucket(k1), *b2 = key_bucket(k2);
+	int32_t oparg = field12(enc, 12);
+	uint32_t *word, old;
+	long woke;
+	int err, c;
+
+	if (enc & 0x80000000u)		/* FUTEX_OP_OPARG_SHIFT */
+		oparg = (int32_t)(1u << (oparg & 31));
+	err = lock_pair_word(b1, b2, uaddr2, PROT_R | PROT_W, &word);
+	if (err != 0)
+		return err;
+	if (!wake_op_apply(word, (enc >> 28) & 7, (uint32_t)oparg, &old)) {
+		unlock_pair(b1, b2);
+		return -ENOSYS;
+	}
+	c = wake_op_cmp((enc >> 24) & 15, (int32_t)old, field12(enc, 0));
+	if (c < 0) {
+		unlock_pair(b1, b2);
+		return c;
+	}
+	woke = wake_locked(b1, k1, n1, FUTEX_BITSET_MATCH_ANY);
+	if (c > 0)
+		woke += wake_locked(b2, k2, n2, FUTEX_BITSET_MATCH_ANY);
+	unlock_pair(b1, b2);
+	return woke;
 }
 
 long
@@ -340,7 +514,6 @@ sys_futex(const struct syscall_args *a)
 	bool realtime = (op & FUTEX_CLOCK_REALTIME) != 0;
 	struct futex_key k, k2;
 	uint64_t deadline;
-	uint32_t cur;
 	int err;
 
 	/* Linux: the clock flag means something only to the waits. */
@@ -376,16 +549,16 @@ sys_futex(const struct syscall_args *a)
 		if ((err = futex_key_get(uaddr, private, &k)) != 0 ||
 		    (err = futex_key_get(uaddr2, private, &k2)) != 0)
 			return err;
-		if (cmd == FUTEX_CMP_REQUEUE) {
-			if (copyin(&cur, uaddr, sizeof(cur)) != 0)
-				return -EFAULT;
-			if (cur != val3)
-				return -EAGAIN;
-		}
-		return futex_requeue(&k, &k2, (int32_t)val,
-		    (int32_t)a->a[3]);
+		return futex_requeue(uaddr, &k, &k2, (int32_t)val,
+		    (int32_t)a->a[3], cmd == FUTEX_CMP_REQUEUE ? &val3 : NULL);
+	case FUTEX_WAKE_OP:
+		if ((err = futex_key_get(uaddr, private, &k)) != 0 ||
+		    (err = futex_key_get(uaddr2, private, &k2)) != 0)
+			return err;
+		return futex_wake_op(&k, uaddr2, &k2, (int)val,
+		    (int)a->a[3], val3);
 	default:
-		/* WAKE_OP, FD, the PI family: not here; ENOSYS as Linux's unknowns. */
+		/* FD, the PI family: not here; ENOSYS as Linux's unknowns. */
 		return -ENOSYS;
 	}
 }

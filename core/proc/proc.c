@@ -36,6 +36,7 @@
  * and are never taken under proc_lock.
  */
 #include "contract/boot.h"
+#include "contract/clock.h"
 #include "contract/entry.h"
 #include "contract/uctx.h"
 #include "contract/usercopy.h"
@@ -46,6 +47,7 @@
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "mm/reserve.h"
+#include "proc/acct.h"
 #include "proc/proc.h"
 #include "proc/signal.h"
 #include "proc/thread.h"
@@ -147,8 +149,10 @@ proc_alloc(struct proc *parent)
 	list_init(&p->threads);
 	waitq_init(&p->child_wq, "wait4");
 	waitq_init(&p->vfork_wq, "vfork");
+	waitq_init(&p->exec_wq, "de_thread");
 	signal_proc_init(p);
 	p->exit_signal = SIGCHLD;
+	p->start_ns = clock_ns();
 	if (parent == NULL) {
 		memcpy(p->rlim, default_rlim, sizeof(p->rlim));
 		strlcpy(p->name, "init", sizeof(p->name));
@@ -169,6 +173,7 @@ proc_alloc(struct proc *parent)
 void
 proc_free(struct proc *p)
 {
+	signal_proc_free(p);
 	kfree(p);
 }
 
@@ -247,6 +252,8 @@ proc_attach_thread(struct proc *p, struct uctx *u, int tid)
 	t->proc = p;
 	t->uctx = u;
 	t->tid = tid;
+	acct_thread_start(t);
+	signal_thread_init(t);
 	spin_lock(&proc_lock);
 	list_push_back(&p->threads, &t->proc_link);
 	spin_unlock(&proc_lock);

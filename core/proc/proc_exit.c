@@ -10,6 +10,7 @@
 #include "fs/vfs.h"
 #include "kern/printk.h"
 #include "mm/reserve.h"
+#include "proc/acct.h"
 #include "proc/futex.h"
 #include "proc/proc.h"
 #include "proc/signal.h"
@@ -41,6 +42,9 @@ reparent_children(struct proc *p, struct proc *init)
 		c = list_entry(it, struct proc, sibling);
 		list_remove(&c->sibling);
 		c->parent = init;
+		/* As Linux's reparent_leader: a clone's odd exit signal
+		 * (SIGTRAP...) would kill init; adoptees report with SIGCHLD. */
+		c->exit_signal = SIGCHLD;
 		list_push_back(&init->children, &c->sibling);
 		zombies |= c->state == PROC_ZOMBIE;
 	}
@@ -60,6 +64,7 @@ proc_finish(struct proc *p)
 	int status;
 	bool reap;
 
+	acct_rss_sample(p);
 	fdtable_unref(p->fdt);
 	vfs_proc_release(p);
 	vmspace_unref(p->vmspace);
@@ -110,12 +115,17 @@ proc_thread_exit(void)
 	if (reserve_active())
 		reserve_end();
 	clear_child_tid(t);
+	/* The last charge the process sees: it may be freed once we leave. */
+	acct_charge_current();
 	vmspace_switch(NULL);
 	uctx_free(t->uctx);
 	t->uctx = NULL;
 	spin_lock(&proc_lock);
 	list_remove(&t->proc_link);
+	signal_thread_exit(t);
 	last = --p->nthreads == 0;
+	if (p->exec_thread != NULL && p->nthreads == 1)
+		waitq_wake_all(&p->exec_wq);
 	if (last && !p->exiting) {
 		/* exit(2) of the last thread: status 0, as Linux. */
 		p->exiting = true;
@@ -148,7 +158,7 @@ proc_exit_point(void)
 {
 	struct proc *p = proc_current();
 
-	if (p != NULL && __atomic_load_n(&p->exiting, __ATOMIC_RELAXED))
+	if (p != NULL && proc_thread_doomed(p, curthread()))
 		proc_thread_exit();
 }
 
@@ -173,6 +183,44 @@ long
 sys_exit_group(const struct syscall_args *a)
 {
 	proc_exit_group(W_EXITCODE((int)a->a[0]));
+}
+
+/*
+ * Linux's de_thread.  Mark the caller as the thread exec keeps: every
+ * other thread is now doomed (proc_thread_doomed), is woken from
+ * interruptible sleeps or kicked out of user mode like a SIGKILL
+ * victim, and ends at its next exit point, dropping its own pending
+ * signals.  The caller waits for the last to go, then takes the
+ * leader's tid, which is the pid.
+ *
+ * Two threads exec'ing at once: the second to get here is doomed by the
+ * first and ends at once.  Unlike Linux it does not unwind first, so the
+ * image it had loaded is not freed; the race is rare and harmless
+ * otherwise.  A process being killed (exiting) still finishes the exec,
+ * and its threads end as they would; the caller ends on its way out.
+ */
+void
+proc_exec_kill_threads(struct proc *p)
+{
+	struct thread *t = curthread();
+
+	spin_lock(&proc_lock);
+	if (p->exec_thread != NULL && p->exec_thread != t) {
+		spin_unlock(&proc_lock);
+		proc_thread_exit();
+	}
+	__atomic_store_n(&p->exec_thread, t, __ATOMIC_SEQ_CST);
+	signal_wake_all(p);
+	while (p->nthreads > 1)
+		waitq_wait(&p->exec_wq, &proc_lock);
+	__atomic_store_n(&p->exec_thread, NULL, __ATOMIC_SEQ_CST);
+	t->tid = p->pid;
+	spin_unlock(&proc_lock);
+	/* getrusage's maxrss outlives the image, as on Linux. */
+	acct_rss_sample(p);
+	/* The old image's thread bookkeeping goes with it (exec_mm_release). */
+	t->clear_child_tid = 0;
+	t->robust_list = 0;
 }
 
 void

@@ -234,6 +234,7 @@ clone_process(uint64_t flags, struct ustart *s, uaddr_t ptid)
 	s->proc = c;
 	spin_lock(&proc_lock);
 	c->parent = (flags & CLONE_PARENT) ? p->parent : p;
+	c->ctty = p->ctty;
 	proc_link(c);
 	spin_unlock(&proc_lock);
 	if (start_thread(s, c->name) != 0) {

@@ -143,6 +143,7 @@ sys_setsid(const struct syscall_args *a)
 		r = -EPERM;
 	} else {
 		self->sid = self->pgid = self->pid;
+		self->ctty = CTTY_NONE;
 		r = self->pid;
 	}
 	spin_unlock(&proc_lock);

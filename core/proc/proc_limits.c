@@ -1,13 +1,12 @@
 /*
  * Resource limits and usage, and the scheduler's user face:
- * getrlimit, setrlimit, prlimit64, getrusage, sched_yield,
- * sched_getaffinity.
+ * getrlimit, setrlimit, prlimit64, sched_yield, sched_getaffinity
+ * (getrusage is with the accounting, in proc_acct.c).
  *
  * Limits live in struct proc (shared by its threads, inherited by
  * children) and are stored and enforced as Linux stores them; only
  * RLIMIT_NOFILE is enforced so far (by the fd table), and its ceiling is
- * NR_OPEN rather than Linux's nr_open of 1048576.  Usage accounting is not
- * kept yet: getrusage reports zeros.
+ * NR_OPEN rather than Linux's nr_open of 1048576.
  */
 #include "contract/cpu.h"
 #include "contract/usercopy.h"
@@ -17,11 +16,6 @@
 #include "proc/sched.h"
 #include "proc/thread.h"
 #include "sys/syscall.h"
-
-#define RUSAGE_SELF	0
-#define RUSAGE_CHILDREN	(-1)
-#define RUSAGE_THREAD	1
-#define RUSAGE_SIZE	144	/* struct rusage on x86-64 */
 
 /*
  * Replace (new != NULL) and/or return (old != NULL) limit res of the
@@ -95,22 +89,6 @@ sys_setrlimit(const struct syscall_args *a)
 	if (copyin(&new, a->a[1], sizeof(new)) != 0)
 		return -EFAULT;
 	return do_prlimit(0, (unsigned)a->a[0], &new, NULL);
-}
-
-/* getrusage(2): valid `who`, zeros (no accounting yet). */
-long
-sys_getrusage(const struct syscall_args *a)
-{
-	int who = (int)a->a[0];
-	char zero[RUSAGE_SIZE];
-
-	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN &&
-	    who != RUSAGE_THREAD)
-		return -EINVAL;
-	memset(zero, 0, sizeof(zero));
-	if (copyout(a->a[1], zero, sizeof(zero)) != 0)
-		return -EFAULT;
-	return 0;
 }
 
 long

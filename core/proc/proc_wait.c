@@ -16,6 +16,7 @@
 #include "contract/usercopy.h"
 #include "kern/errno.h"
 #include "lib/string.h"
+#include "proc/acct.h"
 #include "proc/proc.h"
 #include "proc/signal.h"
 #include "proc/thread.h"
@@ -47,6 +48,8 @@ struct wait_res {
 	int pid;
 	int wstatus;
 	uint32_t uid;
+	uint64_t utime_ns, stime_ns;	/* the child's and its children's */
+	uint64_t maxrss_kb;		/* the larger of those two peaks */
 };
 
 /* Does child c match the request?  proc_lock held. */
@@ -126,6 +129,12 @@ proc_wait(const struct wait_req *w, struct wait_res *res)
 	res->pid = found->pid;
 	res->wstatus = found->wstatus;
 	res->uid = found->cred.uid;
+	/* As Linux: the child's own and its reaped children's times. */
+	res->utime_ns = __atomic_load_n(&found->utime_ns, __ATOMIC_RELAXED) +
+	    found->cutime_ns;
+	res->stime_ns = __atomic_load_n(&found->stime_ns, __ATOMIC_RELAXED) +
+	    found->cstime_ns;
+	res->maxrss_kb = MAX(found->maxrss_kb, found->cmaxrss_kb);
 	if (found->state != PROC_ZOMBIE) {
 		/* Stopped or continued: report once, reap nothing. */
 		res->wstatus = stop_report(found, w->options);
@@ -134,16 +143,17 @@ proc_wait(const struct wait_req *w, struct wait_res *res)
 		spin_unlock(&proc_lock);
 		return res->pid;
 	}
-	if (!(w->options & WNOWAIT))
+	if (!(w->options & WNOWAIT)) {
 		proc_unlink(found);
+		self->cutime_ns += res->utime_ns;
+		self->cstime_ns += res->stime_ns;
+		self->cmaxrss_kb = MAX(self->cmaxrss_kb, res->maxrss_kb);
+	}
 	spin_unlock(&proc_lock);
 	if (!(w->options & WNOWAIT))
 		proc_free(found);
 	return res->pid;
 }
-
-/* struct rusage is 144 bytes; usage accounting is not kept yet: zeros. */
-#define RUSAGE_SIZE	144
 
 /* wait4(2): pid > 0, -1 (any), 0 (my group), < -1 (group -pid). */
 long
@@ -153,7 +163,7 @@ sys_wait4(const struct syscall_args *a)
 	unsigned options = (unsigned)a->a[2];
 	struct wait_req w = { .options = options | WEXITED };
 	struct wait_res res;
-	char zero[RUSAGE_SIZE];
+	char ru[RUSAGE_SIZE];
 	int r;
 
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD |
@@ -179,8 +189,8 @@ sys_wait4(const struct syscall_args *a)
 		return r;
 	if (a->a[1] != 0 && copyout(a->a[1], &res.wstatus, sizeof(int)) != 0)
 		return -EFAULT;
-	memset(zero, 0, sizeof(zero));
-	if (a->a[3] != 0 && copyout(a->a[3], zero, sizeof(zero)) != 0)
+	acct_rusage(ru, res.utime_ns, res.stime_ns, res.maxrss_kb);
+	if (a->a[3] != 0 && copyout(a->a[3], ru, sizeof(ru)) != 0)
 		return -EFAULT;
 	return r;
 }
@@ -247,9 +257,12 @@ sys_waitid(const struct syscall_args *a)
 	if (a->a[2] != 0 && copyout(a->a[2], &si, sizeof(si)) != 0)
 		return -EFAULT;
 	if (a->a[4] != 0) {
-		char zero[RUSAGE_SIZE] = { 0 };
+		char ru[RUSAGE_SIZE];
 
-		if (copyout(a->a[4], zero, sizeof(zero)) != 0)
+		if (r == 0)
+			memset(&res, 0, sizeof(res));
+		acct_rusage(ru, res.utime_ns, res.stime_ns, res.maxrss_kb);
+		if (copyout(a->a[4], ru, sizeof(ru)) != 0)
 			return -EFAULT;
 	}
 	return 0;

@@ -51,6 +51,7 @@
 #include "contract/pmap.h"
 #include "kern/printk.h"
 #include "mm/kmalloc.h"
+#include "proc/acct.h"
 #include "proc/sched.h"
 #include "proc/spinlock.h"
 #include "proc/thread.h"
@@ -255,6 +256,7 @@ static void sched_switch(struct cpu_sched *cs)
 {
 	struct thread *prev = cs->cur, *next;
 	struct list *l;
+	uint64_t now = clock_ns();
 	bool saved;
 
 	if (prev->spinlocks_held != 1)
@@ -268,6 +270,8 @@ static void sched_switch(struct cpu_sched *cs)
 		next = &cs->idle;
 	}
 	__atomic_store_n(&cs->need_resched, false, __ATOMIC_RELAXED);
+	/* Every switch, even back to prev, is a CPU-time charge point. */
+	acct_switch_out(prev, now);
 	if (next == prev) {
 		prev->state = THREAD_RUNNING;
 		spin_unlock(&cs->lock);
@@ -276,7 +280,8 @@ static void sched_switch(struct cpu_sched *cs)
 	next->state = THREAD_RUNNING;
 	cs->cur = next;
 	cs->prev = prev;
-	cs->slice_end = next == &cs->idle ? 0 : clock_ns() + SCHED_SLICE_NS;
+	cs->slice_end = next == &cs->idle ? 0 : now + SCHED_SLICE_NS;
+	acct_switch_in(next, now);
 	arm_timer(cs);
 	if (next->pmap != NULL)
 		pmap_activate(next->pmap);

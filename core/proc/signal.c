@@ -5,9 +5,16 @@
  * signal) and a pending set for signals sent to the process as a whole
  * (kill); each thread has its blocked mask, its own pending set (tkill,
  * tgkill, synchronous faults), the mask rt_sigsuspend will restore, and
- * its alternate signal stack.  A pending signal keeps one ksiginfo:
- * classic signals do not queue, and here neither do the real-time ones,
- * which is a simplification of Linux.  Everything is guarded by
+ * its alternate signal stack.  A pending classic signal (1..31) keeps
+ * one ksiginfo: a second one sent while the first pends is merged into
+ * it.  Real-time signals (SIGRTMIN = 32 .. 64) queue: every instance
+ * sent is an entry (struct sigqueue, on the process's or the thread's
+ * list, in sending order) with its own siginfo, and the pending bit
+ * stays set while any entry of that signal remains.  Entries are
+ * counted against the target's RLIMIT_SIGPENDING (per process here;
+ * Linux counts per user): past it, a sigqueue or tkill fails with
+ * EAGAIN, and a kill still sets the bit but loses the siginfo, which
+ * then reads as SI_USER from pid 0, as on Linux.  Everything is guarded by
  * proc_lock, so sending to a pid and finding it are one critical
  * section; masks and pending sets are also stored atomically so the
  * lock-free "anything deliverable?" tests stay cheap.
@@ -54,10 +61,12 @@
 #include "kern/errno.h"
 #include "kern/printk.h"
 #include "lib/string.h"
+#include "mm/kmalloc.h"
 #include "proc/proc.h"
 #include "proc/signal.h"
 #include "proc/thread.h"
 #include "sys/syscall.h"
+#include "vm/vm.h"
 
 #define SIG_BLOCK	0
 #define SIG_UNBLOCK	1
@@ -67,6 +76,34 @@
 #define KSIGSET_SIZE	8
 
 #define SIG_ALL		(~0ull)
+
+/* One queued real-time signal. */
+struct sigqueue {
+	struct list link;		/* in a proc_sig or thread_sig queue */
+	int signo;
+	struct ksiginfo info;
+};
+
+/* A pending set: a process's (shared) or a thread's own. */
+struct pendset {
+	uint64_t *pending;
+	struct ksiginfo *info;
+	struct list *queue;
+};
+
+static struct pendset
+proc_pend(struct proc *p)
+{
+	return (struct pendset){ &p->sig.pending, p->sig.info,
+	    &p->sig.queue };
+}
+
+static struct pendset
+thread_pend(struct thread *t)
+{
+	return (struct pendset){ &t->sig.pending, t->sig.info,
+	    &t->sig.queue };
+}
 
 enum sig_default { DEF_TERM, DEF_CORE, DEF_IGN, DEF_STOP, DEF_CONT };
 
@@ -145,6 +182,102 @@ fill_info(struct ksiginfo *dst, const struct ksiginfo *info)
 		*dst = (struct ksiginfo){ .code = SI_KERNEL };
 }
 
+/*
+ * Make sig pending in set s of process p: a classic signal merges with
+ * one already pending, a real-time one queues an entry.  -EAGAIN when
+ * p's RLIMIT_SIGPENDING is used up and the sender (sigqueue, tkill)
+ * must hear of it; a kill (SI_USER) or the kernel just loses the
+ * siginfo.  proc_lock held.
+ */
+static int
+pend(struct proc *p, struct pendset s, int sig, const struct ksiginfo *info)
+{
+	struct sigqueue *q = NULL;
+
+	if (sig < SIGRTMIN) {
+		if (!(*s.pending & SIGBIT(sig)))
+			fill_info(&s.info[sig - 1], info);
+	} else {
+		if ((uint64_t)p->sig.nqueued < p->rlim[RLIMIT_SIGPENDING].cur)
+			q = kmalloc(sizeof(*q));
+		if (q != NULL) {
+			q->signo = sig;
+			fill_info(&q->info, info);
+			list_push_back(s.queue, &q->link);
+			p->sig.nqueued++;
+		} else if (info != NULL && info->code != SI_USER)
+			return -EAGAIN;
+	}
+	store64(s.pending, *s.pending | SIGBIT(sig));
+	return 0;
+}
+
+/* Take pending signal sig off set s, siginfo into *info.  proc_lock held. */
+static void
+unpend(struct proc *p, struct pendset s, int sig, struct ksiginfo *info)
+{
+	struct sigqueue *q, *found = NULL;
+	struct list *it;
+	bool more = false;
+
+	if (sig < SIGRTMIN) {
+		*info = s.info[sig - 1];
+		store64(s.pending, *s.pending & ~SIGBIT(sig));
+		return;
+	}
+	list_foreach(it, s.queue) {
+		q = list_entry(it, struct sigqueue, link);
+		if (q->signo != sig)
+			continue;
+		if (found != NULL) {
+			more = true;
+			break;
+		}
+		found = q;
+	}
+	if (found != NULL) {
+		*info = found->info;
+		list_remove(&found->link);
+		kfree(found);
+		p->sig.nqueued--;
+	} else {
+		/* Sent while the queue was full: the siginfo was lost. */
+		*info = (struct ksiginfo){ .code = SI_USER };
+	}
+	if (!more)
+		store64(s.pending, *s.pending & ~SIGBIT(sig));
+}
+
+/* Discard the signals of mask pending in set s.  proc_lock held. */
+static void
+flush(struct proc *p, struct pendset s, uint64_t mask)
+{
+	struct list *it, *tmp;
+	struct sigqueue *q;
+
+	list_foreach_safe(it, tmp, s.queue) {
+		q = list_entry(it, struct sigqueue, link);
+		if (SIGBIT(q->signo) & mask) {
+			list_remove(&q->link);
+			kfree(q);
+			p->sig.nqueued--;
+		}
+	}
+	store64(s.pending, *s.pending & ~mask);
+}
+
+/* Discard the signals of mask pending anywhere in p.  proc_lock held. */
+static void
+flush_all(struct proc *p, uint64_t mask)
+{
+	struct list *it;
+
+	flush(p, proc_pend(p), mask);
+	list_foreach(it, &p->threads)
+		flush(p, thread_pend(list_entry(it, struct thread, proc_link)),
+		    mask);
+}
+
 /* The kill(2)-style siginfo of the caller. */
 static struct ksiginfo
 user_info(int code)
@@ -191,8 +324,6 @@ job_control_send(struct proc *p, int sig)
 {
 	const uint64_t stops = SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) |
 	    SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU);
-	struct list *it;
-	struct thread *t;
 	uint64_t drop;
 
 	if (sig == SIGCONT)
@@ -201,11 +332,7 @@ job_control_send(struct proc *p, int sig)
 		drop = SIGBIT(SIGCONT);
 	else
 		return;
-	store64(&p->sig.pending, p->sig.pending & ~drop);
-	list_foreach(it, &p->threads) {
-		t = list_entry(it, struct thread, proc_link);
-		store64(&t->sig.pending, t->sig.pending & ~drop);
-	}
+	flush_all(p, drop);
 	if (sig == SIGCONT && p->sig.stopped) {
 		p->sig.stopped = false;
 		p->sig.wait_report = W_CONTINUED;
@@ -214,17 +341,19 @@ job_control_send(struct proc *p, int sig)
 	}
 }
 
-void
-signal_send_proc(struct proc *p, int sig, const struct ksiginfo *info)
+/* signal_send_proc(), and -EAGAIN when a queue is full (see pend). */
+static int
+send_proc(struct proc *p, int sig, const struct ksiginfo *info)
 {
 	struct list *it;
 	struct thread *t;
+	int r;
 
 	if (p->state != PROC_ALIVE || p->exiting)
-		return;
+		return 0;
 	if (sig == SIGKILL) {
 		kill_now(p);
-		return;
+		return 0;
 	}
 	job_control_send(p, sig);
 	if (sig_ignored(p, sig)) {
@@ -233,40 +362,56 @@ signal_send_proc(struct proc *p, int sig, const struct ksiginfo *info)
 
 		list_foreach(it, &p->threads) {
 			t = list_entry(it, struct thread, proc_link);
-			blocked |= (t->sig.mask & SIGBIT(sig)) != 0;
+			blocked |= ((t->sig.mask | t->sig.real_blocked) &
+			    SIGBIT(sig)) != 0;
 		}
 		if (!blocked)
-			return;
+			return 0;
 	}
-	if (!(p->sig.pending & SIGBIT(sig)))
-		fill_info(&p->sig.info[sig - 1], info);
-	store64(&p->sig.pending, p->sig.pending | SIGBIT(sig));
+	if ((r = pend(p, proc_pend(p), sig, info)) != 0)
+		return r;
 	list_foreach(it, &p->threads) {
 		t = list_entry(it, struct thread, proc_link);
 		if (!(t->sig.mask & SIGBIT(sig)))
 			notify(t);
 	}
+	return 0;
+}
+
+void
+signal_send_proc(struct proc *p, int sig, const struct ksiginfo *info)
+{
+	(void)send_proc(p, sig, info);
+}
+
+/* signal_send_thread(), and -EAGAIN when a queue is full (see pend). */
+static int
+send_thread(struct thread *t, int sig, const struct ksiginfo *info)
+{
+	struct proc *p = t->proc;
+	int r;
+
+	if (p == NULL || p->state != PROC_ALIVE || p->exiting)
+		return 0;
+	if (sig == SIGKILL) {
+		kill_now(p);
+		return 0;
+	}
+	job_control_send(p, sig);
+	if (sig_ignored(p, sig) &&
+	    !((t->sig.mask | t->sig.real_blocked) & SIGBIT(sig)))
+		return 0;
+	if ((r = pend(p, thread_pend(t), sig, info)) != 0)
+		return r;
+	if (!(t->sig.mask & SIGBIT(sig)))
+		notify(t);
+	return 0;
 }
 
 void
 signal_send_thread(struct thread *t, int sig, const struct ksiginfo *info)
 {
-	struct proc *p = t->proc;
-
-	if (p == NULL || p->state != PROC_ALIVE || p->exiting)
-		return;
-	if (sig == SIGKILL) {
-		kill_now(p);
-		return;
-	}
-	job_control_send(p, sig);
-	if (sig_ignored(p, sig) && !(t->sig.mask & SIGBIT(sig)))
-		return;
-	if (!(t->sig.pending & SIGBIT(sig)))
-		fill_info(&t->sig.info[sig - 1], info);
-	store64(&t->sig.pending, t->sig.pending | SIGBIT(sig));
-	if (!(t->sig.mask & SIGBIT(sig)))
-		notify(t);
+	(void)send_thread(t, sig, info);
 }
 
 void
@@ -305,6 +450,25 @@ void
 signal_proc_init(struct proc *p)
 {
 	waitq_init(&p->sig.stop_wq, "stopped");
+	list_init(&p->sig.queue);
+}
+
+void
+signal_proc_free(struct proc *p)
+{
+	flush(p, proc_pend(p), SIG_ALL);
+}
+
+void
+signal_thread_init(struct thread *t)
+{
+	list_init(&t->sig.queue);
+}
+
+void
+signal_thread_exit(struct thread *t)
+{
+	flush(t->proc, thread_pend(t), SIG_ALL);
 }
 
 void
@@ -330,6 +494,20 @@ signal_exec(struct proc *p)
 }
 
 /*
+ * Is addr inside a mapping of t's address space?  Then a SIGSEGV there
+ * broke the mapping's protection (SEGV_ACCERR), else nothing was mapped
+ * (SEGV_MAPERR), as Linux tells them apart.
+ */
+static bool
+fault_in_region(struct thread *t, uaddr_t addr)
+{
+	struct vm_region_info ri;
+
+	return t->vmspace != NULL && vmspace_region_at(t->vmspace, addr, &ri) &&
+	    ri.start <= addr;
+}
+
+/*
  * A synchronous fault in the current thread: signo with si_addr addr.
  * Delivered on the way back to user mode; if blocked or ignored, the
  * disposition goes back to the default (death), as on Linux.
@@ -344,7 +522,8 @@ core_user_fault(int signo, uaddr_t addr)
 	if (p == NULL)
 		panic("core_user_fault: signal %d in a kernel thread", signo);
 	if (signo == SIGSEGV)
-		info.code = SEGV_MAPERR;
+		info.code = fault_in_region(t, addr) ? SEGV_ACCERR :
+		    SEGV_MAPERR;
 	else if (signo == SIGBUS)
 		info.code = BUS_ADRERR;
 	spin_lock(&proc_lock);
@@ -373,13 +552,10 @@ dequeue(struct thread *t, struct proc *p, struct ksiginfo *info)
 	int sig;
 
 	/* Synchronous faults are thread-directed: they come first. */
-	if ((sig = first_signal(tset)) != 0) {
-		*info = t->sig.info[sig - 1];
-		store64(&t->sig.pending, t->sig.pending & ~SIGBIT(sig));
-	} else if ((sig = first_signal(pset)) != 0) {
-		*info = p->sig.info[sig - 1];
-		store64(&p->sig.pending, p->sig.pending & ~SIGBIT(sig));
-	}
+	if ((sig = first_signal(tset)) != 0)
+		unpend(p, thread_pend(t), sig, info);
+	else if ((sig = first_signal(pset)) != 0)
+		unpend(p, proc_pend(p), sig, info);
 	return sig;
 }
 
@@ -428,7 +604,7 @@ signal_deliver(struct uctx *u, long nr)
 		proc_exit_point();
 		if (__atomic_load_n(&p->sig.stopped, __ATOMIC_SEQ_CST)) {
 			spin_lock(&proc_lock);
-			while (p->sig.stopped && !p->exiting)
+			while (p->sig.stopped && !proc_thread_doomed(p, t))
 				waitq_wait(&p->sig.stop_wq, &proc_lock);
 			spin_unlock(&proc_lock);
 			continue;
@@ -524,17 +700,8 @@ sys_rt_sigaction(const struct syscall_args *a)
 	if (a->a[1] != 0) {
 		p->sig.act[sig - 1] = act;
 		/* Setting "ignore" discards what is pending (POSIX). */
-		if (sig_ignored(p, sig)) {
-			struct list *it;
-			struct thread *t;
-
-			store64(&p->sig.pending, p->sig.pending & ~SIGBIT(sig));
-			list_foreach(it, &p->threads) {
-				t = list_entry(it, struct thread, proc_link);
-				store64(&t->sig.pending,
-				    t->sig.pending & ~SIGBIT(sig));
-			}
-		}
+		if (sig_ignored(p, sig))
+			flush_all(p, SIGBIT(sig));
 	}
 	spin_unlock(&proc_lock);
 	if (a->a[2] != 0 && copyout(a->a[2], &old, sizeof(old)) != 0)
@@ -591,6 +758,16 @@ sys_rt_sigpending(const struct syscall_args *a)
 	return 0;
 }
 
+/*
+ * As Linux, the signal number is checked only once a target is found:
+ * kill(no such pid, 99) is ESRCH, kill(self, 99) EINVAL.
+ */
+static bool
+valid_signal(int sig)
+{
+	return sig >= 0 && sig <= NSIG;
+}
+
 /* kill(2) */
 long
 sys_kill(const struct syscall_args *a)
@@ -601,8 +778,6 @@ sys_kill(const struct syscall_args *a)
 	struct list *it;
 	int pgid, found = 0;
 
-	if (sig < 0 || sig > NSIG)
-		return -EINVAL;
 	if (pid == INT32_MIN)
 		return -ESRCH;
 	spin_lock(&proc_lock);
@@ -611,7 +786,7 @@ sys_kill(const struct syscall_args *a)
 		q = proc_find(pid);
 		if (q != NULL) {
 			found = 1;
-			if (sig != 0)
+			if (sig != 0 && valid_signal(sig))
 				signal_send_proc(q, sig, &info);
 		}
 	} else {
@@ -622,12 +797,14 @@ sys_kill(const struct syscall_args *a)
 			    q->pgid != pgid)
 				continue;
 			found++;
-			if (sig != 0)
+			if (sig != 0 && valid_signal(sig))
 				signal_send_proc(q, sig, &info);
 		}
 	}
 	spin_unlock(&proc_lock);
-	return found > 0 ? 0 : -ESRCH;
+	if (found == 0)
+		return -ESRCH;
+	return valid_signal(sig) ? 0 : -EINVAL;
 }
 
 /* The thread with tid in process tgid (any process when tgid < 0). */
@@ -648,45 +825,54 @@ find_thread(int tgid, int tid)
 	return NULL;
 }
 
+/*
+ * Send sig with info to thread tid of tgid (any process when tgid < 0):
+ * ESRCH, EINVAL for a bad signal, EAGAIN for a full queue.
+ */
 static long
-thread_kill(int tgid, int tid, int sig)
+thread_send(int tgid, int tid, int sig, const struct ksiginfo *info)
 {
-	struct ksiginfo info = user_info(SI_TKILL);
 	struct thread *t;
+	long r = 0;
 
-	if (tid <= 0 || sig < 0 || sig > NSIG)
-		return -EINVAL;
 	spin_lock(&proc_lock);
 	t = find_thread(tgid, tid);
-	if (t == NULL) {
-		spin_unlock(&proc_lock);
-		return -ESRCH;
-	}
-	if (sig != 0)
-		signal_send_thread(t, sig, &info);
+	if (t == NULL)
+		r = -ESRCH;
+	else if (!valid_signal(sig))
+		r = -EINVAL;
+	else if (sig != 0)
+		r = send_thread(t, sig, info);
 	spin_unlock(&proc_lock);
-	return 0;
+	return r;
 }
 
 /* tkill(2) */
 long
 sys_tkill(const struct syscall_args *a)
 {
-	return thread_kill(-1, (int)a->a[0], (int)a->a[1]);
+	struct ksiginfo info = user_info(SI_TKILL);
+
+	if ((int)a->a[0] <= 0)
+		return -EINVAL;
+	return thread_send(-1, (int)a->a[0], (int)a->a[1], &info);
 }
 
 /* tgkill(2) */
 long
 sys_tgkill(const struct syscall_args *a)
 {
-	if ((int)a->a[0] <= 0)
+	struct ksiginfo info = user_info(SI_TKILL);
+
+	if ((int)a->a[0] <= 0 || (int)a->a[1] <= 0)
 		return -EINVAL;
-	return thread_kill((int)a->a[0], (int)a->a[1], (int)a->a[2]);
+	return thread_send((int)a->a[0], (int)a->a[1], (int)a->a[2], &info);
 }
 
 /*
  * The siginfo a rt_sigqueueinfo caller supplies.  Only the kernel may
- * claim kernel codes (>= 0) or SI_TKILL for another process: EPERM.
+ * claim kernel codes (>= 0) or SI_TKILL, except to signal the calling
+ * thread itself (Linux compares target with the caller's tid): EPERM.
  */
 static int
 queued_info(uaddr_t uinfo, int target, struct ksiginfo *info)
@@ -695,7 +881,7 @@ queued_info(uaddr_t uinfo, int target, struct ksiginfo *info)
 
 	if (copyin(w, uinfo, sizeof(w)) != 0)
 		return -EFAULT;
-	if ((w[2] >= 0 || w[2] == SI_TKILL) && target != proc_current()->pid)
+	if ((w[2] >= 0 || w[2] == SI_TKILL) && target != curthread()->tid)
 		return -EPERM;
 	*info = (struct ksiginfo){ .code = w[2], .pid = w[4],
 	    .uid = (uint32_t)w[5] };
@@ -712,16 +898,18 @@ sys_rt_sigqueueinfo(const struct syscall_args *a)
 	struct proc *q;
 	int r;
 
-	if (sig < 0 || sig > NSIG)
-		return -EINVAL;
 	if ((r = queued_info(a->a[2], tgid, &info)) != 0)
 		return r;
 	spin_lock(&proc_lock);
 	q = tgid > 0 ? proc_find(tgid) : NULL;
-	if (q != NULL && q->pid == tgid && sig != 0)
-		signal_send_proc(q, sig, &info);
+	if (q == NULL || q->pid != tgid)
+		r = -ESRCH;
+	else if (!valid_signal(sig))
+		r = -EINVAL;
+	else if (sig != 0)
+		r = send_proc(q, sig, &info);
 	spin_unlock(&proc_lock);
-	return q != NULL && q->pid == tgid ? 0 : -ESRCH;
+	return r;
 }
 
 /* rt_tgsigqueueinfo(2): tgid, tid, sig, uinfo. */
@@ -730,19 +918,13 @@ sys_rt_tgsigqueueinfo(const struct syscall_args *a)
 {
 	int tgid = (int)a->a[0], tid = (int)a->a[1], sig = (int)a->a[2];
 	struct ksiginfo info;
-	struct thread *t;
 	int r;
 
-	if (tgid <= 0 || tid <= 0 || sig < 0 || sig > NSIG)
+	if (tgid <= 0 || tid <= 0)
 		return -EINVAL;
-	if ((r = queued_info(a->a[3], tgid, &info)) != 0)
+	if ((r = queued_info(a->a[3], tid, &info)) != 0)
 		return r;
-	spin_lock(&proc_lock);
-	t = find_thread(tgid, tid);
-	if (t != NULL && sig != 0)
-		signal_send_thread(t, sig, &info);
-	spin_unlock(&proc_lock);
-	return t != NULL ? 0 : -ESRCH;
+	return thread_send(tgid, tid, sig, &info);
 }
 
 /* sigaltstack(2) */
@@ -891,13 +1073,10 @@ take_from(struct thread *t, uint64_t set, struct ksiginfo *info)
 	struct proc *p = t->proc;
 	int sig;
 
-	if ((sig = first_signal(t->sig.pending & set)) != 0) {
-		*info = t->sig.info[sig - 1];
-		store64(&t->sig.pending, t->sig.pending & ~SIGBIT(sig));
-	} else if ((sig = first_signal(p->sig.pending & set)) != 0) {
-		*info = p->sig.info[sig - 1];
-		store64(&p->sig.pending, p->sig.pending & ~SIGBIT(sig));
-	}
+	if ((sig = first_signal(t->sig.pending & set)) != 0)
+		unpend(p, thread_pend(t), sig, info);
+	else if ((sig = first_signal(p->sig.pending & set)) != 0)
+		unpend(p, proc_pend(p), sig, info);
 	return sig;
 }
 
@@ -933,8 +1112,15 @@ sys_rt_sigtimedwait(const struct syscall_args *a)
 	spin_lock(&proc_lock);
 	oldmask = t->sig.mask;
 	sig = take_from(t, set, &info);
-	if (sig == 0)
+	if (sig == 0) {
+		/*
+		 * Senders still see the real mask (Linux's real_blocked), so
+		 * a blocked signal whose action is to ignore it, SIGCHLD's
+		 * default, still pends for us rather than being dropped.
+		 */
+		t->sig.real_blocked = oldmask;
 		store64(&t->sig.mask, t->sig.mask & ~set);
+	}
 	spin_unlock(&proc_lock);
 	while (sig == 0) {
 		spin_lock(&lk);
@@ -945,8 +1131,10 @@ sys_rt_sigtimedwait(const struct syscall_args *a)
 		spin_unlock(&lk);
 		spin_lock(&proc_lock);
 		sig = take_from(t, set, &info);
-		if (sig != 0 || r != 0)
+		if (sig != 0 || r != 0) {
 			store64(&t->sig.mask, oldmask);
+			t->sig.real_blocked = 0;
+		}
 		spin_unlock(&proc_lock);
 		if (sig == 0 && r == -ETIMEDOUT)
 			return -EAGAIN;

@@ -9,14 +9,23 @@
 #include "proc/thread.h"
 
 bool
+proc_thread_doomed(const struct proc *p, const struct thread *t)
+{
+	struct thread *e = __atomic_load_n(&p->exec_thread, __ATOMIC_SEQ_CST);
+
+	return __atomic_load_n(&p->exiting, __ATOMIC_SEQ_CST) ||
+	    (e != NULL && e != t);
+}
+
+bool
 signal_pending_thread(struct thread *t)
 {
 	struct proc *p = t->proc;
 
 	if (p == NULL)
 		return false;
-	/* Exiting, or stopped: either way the thread must come out. */
-	if (__atomic_load_n(&p->exiting, __ATOMIC_SEQ_CST) ||
+	/* Exiting (or exec ends us), or stopped: the thread must come out. */
+	if (proc_thread_doomed(p, t) ||
 	    __atomic_load_n(&p->sig.stopped, __ATOMIC_SEQ_CST))
 		return true;
 	return ((__atomic_load_n(&t->sig.pending, __ATOMIC_SEQ_CST) |

@@ -10,12 +10,14 @@
  * (EBADF), then the walk (ENOENT, ENOTDIR, EACCES, ELOOP), then the
  * call's own rules.
  */
+#include "contract/physmem.h"
 #include "contract/usercopy.h"
 #include "fs/file.h"
 #include "fs/vfs.h"
 #include "kern/errno.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
+#include "mm/page.h"
 #include "proc/mutex.h"
 #include "proc/proc.h"
 #include "proc/spinlock.h"
@@ -104,13 +106,29 @@ is_dot(const char *name, size_t len)
 	    (len == 2 && name[0] == '.' && name[1] == '.');
 }
 
-/* May a new name go in dir?  Searchable, writable and still linked. */
+/*
+ * May a new name go in dir?  Searchable, writable and still linked, in
+ * a directory the VFS may add names to (not procfs's: EPERM).
+ */
 static int
 may_create(struct dentry *dir)
 {
+	int err;
+
 	if (!dir->linked)
 		return -ENOENT;
-	return vfs_permission(dir->inode, MAY_WRITE | MAY_EXEC);
+	if ((err = vfs_permission(dir->inode, MAY_WRITE | MAY_EXEC)) != 0)
+		return err;
+	return vfs_dir_fixed(dir) ? -EPERM : 0;
+}
+
+/* The root of the mounted tree holding d: EXDEV between two. */
+static struct dentry *
+tree_of(struct dentry *d)
+{
+	while (d->parent != NULL)
+		d = d->parent;
+	return d;
 }
 
 /* May victim's name be removed from dir?  The sticky bit rules too. */
@@ -123,6 +141,8 @@ may_delete(struct dentry *dir, struct dentry *victim)
 
 	if ((err = vfs_permission(dir->inode, MAY_WRITE | MAY_EXEC)) != 0)
 		return err;
+	if (vfs_dir_fixed(dir))
+		return -EPERM;
 	if ((dir->inode->mode & S_ISVTX) && uid != 0 &&
 	    uid != dir->inode->uid && uid != victim->inode->uid)
 		return -EPERM;
@@ -193,10 +213,10 @@ open_locked(struct pathop *op, unsigned flags, uint32_t mode,
 			return err;
 		if (trailing || is_dot(last, len))
 			return -EISDIR;
-		if (dcache_lookup(dir, last, len) != NULL)
+		if (vfs_lookup(dir, last, len) != NULL)
 			return -ENOENT;	/* a dangling symlink */
 		if ((err = may_create(dir)) != 0)
-			return err;
+			return err == -EPERM ? -EACCES : err;
 		d = dcache_add(dir, last, len, new_inode(dir,
 		    S_IFREG | (mode & ~cur()->umask & S_IALLUGO)));
 		touch_dir(dir);
@@ -219,6 +239,11 @@ open_locked(struct pathop *op, unsigned flags, uint32_t mode,
 	if ((acc != O_RDONLY || (flags & O_TRUNC)) &&
 	    (err = vfs_permission(d->inode, MAY_WRITE)) != 0)
 		return err;
+	/* A device node no driver serves (mknod'd in tmpfs), a socket. */
+	if (((d->inode->mode & S_IFMT) == S_IFCHR && d->inode->ops != NULL) ||
+	    (d->inode->mode & S_IFMT) == S_IFBLK ||
+	    (d->inode->mode & S_IFMT) == S_IFSOCK)
+		return -ENXIO;
 	if ((flags & O_TRUNC) && S_ISREG(d->inode->mode) &&
 	    d->inode->size != 0) {
 		d->inode->ops->truncate(d->inode, 0);
@@ -234,17 +259,26 @@ do_open(int dirfd, uaddr_t upath, unsigned flags, uint32_t mode)
 	struct pathop op;
 	struct dentry *d;
 	struct file *f = NULL;
+	struct pipe *fifo = NULL;
 	int err, fd;
+	long r;
 
 	if ((flags & O_CREAT) && (flags & O_DIRECTORY))
 		return -EINVAL;
 	if ((err = op_begin(&op, dirfd, upath, false)) != 0)
 		return err;
-	if ((err = open_locked(&op, flags, mode, &d)) == 0)
-		f = vfs_open_dentry(d, flags & O_KEPT);
+	if ((err = open_locked(&op, flags, mode, &d)) == 0) {
+		if ((d->inode->mode & S_IFMT) != S_IFIFO)
+			f = vfs_open_dentry(d, flags & O_KEPT);
+		else if ((fifo = fifo_get(d->inode)) == NULL)
+			err = -ENOMEM;
+	}
 	op_end(&op);
 	if (err != 0)
 		return err;
+	/* A FIFO waits for its other side with no VFS lock held. */
+	if (fifo != NULL && (r = fifo_open(fifo, flags & O_KEPT, &f)) != 0)
+		return r;
 	fd = fd_alloc(cur()->fdt, f, 0, nofile(cur()),
 	    (flags & O_CLOEXEC) != 0);
 	if (fd < 0)
@@ -275,10 +309,14 @@ sys_creat(const struct syscall_args *a)
 
 /* stat: fill st from ip. */
 static void
-fill_stat(struct linux_stat *st, const struct inode *ip)
+fill_stat(struct linux_stat *st, const struct dentry *d)
 {
+	const struct inode *ip = d->inode;
+
 	memset(st, 0, sizeof(*st));
-	st->dev = 1;
+	/* Linux's dev_t encoding of major 0, minor dev. */
+	st->dev = (d->dev & 0xffu) | ((uint64_t)(d->dev & ~0xffu) << 12);
+	st->rdev = ip->rdev;
 	st->ino = ip->ino;
 	st->nlink = ip->nlink;
 	st->mode = ip->mode;
@@ -325,7 +363,7 @@ do_stat(int dirfd, uaddr_t upath, uaddr_t ubuf, int flags)
 	    vfs_file_dentry(op.at) == NULL)
 		fill_stat_anon(&st);
 	else if ((err = namei(op.at, op.path, walk, &d)) == 0)
-		fill_stat(&st, d->inode);
+		fill_stat(&st, d);
 	op_end(&op);
 	if (err != 0)
 		return err;
@@ -363,7 +401,7 @@ sys_fstat(const struct syscall_args *a)
 		fill_stat_anon(&st);
 	else {
 		vfs_lock();
-		fill_stat(&st, d->inode);
+		fill_stat(&st, d);
 		vfs_unlock();
 	}
 	file_unref(f);
@@ -372,26 +410,32 @@ sys_fstat(const struct syscall_args *a)
 
 /* getdents64: entries from the file's cookie on, "." and ".." first. */
 struct dirent_buf {
+	struct dir_ctx ctx;	/* first: put_dirent's cast */
 	char *buf;
 	size_t size, used;
+	bool full;		/* an entry did not fit */
 };
 
+/* One linux_dirent64 into the buffer, or false (and full) when no room. */
 static bool
-put_dirent(struct dirent_buf *b, uint64_t ino, uint64_t next,
-    const struct inode *ip, const char *name, size_t len)
+put_dirent(struct dir_ctx *ctx, const char *name, size_t len, uint64_t ino,
+    uint32_t mode, uint64_t next)
 {
+	struct dirent_buf *b = (struct dirent_buf *)ctx;
 	size_t reclen = ROUNDUP(19 + len + 1, 8);
 	char *p = b->buf + b->used;
 	uint16_t rl = (uint16_t)reclen;
 	int64_t off = (int64_t)next;
 
-	if (b->used + reclen > b->size)
+	if (b->used + reclen > b->size) {
+		b->full = true;
 		return false;
+	}
 	memset(p, 0, reclen);
 	memcpy(p, &ino, 8);
 	memcpy(p + 8, &off, 8);
 	memcpy(p + 16, &rl, 2);
-	p[18] = (char)((ip->mode >> 12) & 15);
+	p[18] = (char)((mode >> 12) & 15);
 	memcpy(p + 19, name, len);
 	b->used += reclen;
 	return true;
@@ -404,9 +448,10 @@ sys_getdents64(const struct syscall_args *a)
 {
 	struct file *f = fd_get(cur()->fdt, (int)a->a[0]);
 	struct dirent_buf b;
-	struct dentry *d, *c, *up;
-	struct list *it;
+	struct dentry *d;
+	uint64_t start;
 	long r = 0;
+	int err = 0;
 
 	if (f == NULL)
 		return -EBADF;
@@ -417,41 +462,30 @@ sys_getdents64(const struct syscall_args *a)
 	b.size = MIN((size_t)(uint32_t)a->a[2], (size_t)DIRENT_MAX);
 	b.buf = kmalloc(b.size > 0 ? b.size : 1);
 	b.used = 0;
+	b.full = false;
+	b.ctx.emit = put_dirent;
 	mutex_lock(&f->pos_lock);
 	vfs_lock();
-	if (!d->linked)
-		goto done;	/* removed: no entries, as Linux */
-	if (f->offset == 0) {
-		if (!put_dirent(&b, d->inode->ino, 1, d->inode, ".", 1))
-			goto done;
-		f->offset = 1;
+	/* A removed directory has no entries, as on Linux. */
+	start = f->offset;
+	if (d->linked) {
+		b.ctx.pos = f->offset;
+		err = vfs_readdir(d, &b.ctx);
+		f->offset = b.ctx.pos;
 	}
-	if (f->offset == 1) {
-		up = d->parent != NULL ? d->parent : d;
-		if (!put_dirent(&b, up->inode->ino, 2, up->inode, "..", 2))
-			goto done;
-		f->offset = 2;
-	}
-	list_foreach(it, &d->children) {
-		c = list_entry(it, struct dentry, sibling);
-		if (c->pos < f->offset)
-			continue;
-		if (!put_dirent(&b, c->inode->ino, c->pos + 1, c->inode,
-		    c->name, c->namelen))
-			break;
-		f->offset = c->pos + 1;
-	}
-done:
 	d->inode->atime = vfs_now();
 	vfs_unlock();
-	mutex_unlock(&f->pos_lock);
-	if (b.used == 0 && d->linked && b.size < DIRENT_MAX &&
-	    f->offset < d->next_pos)
+	if (err != 0 && b.used == 0)
+		r = err;
+	else if (b.used == 0 && b.full)
 		r = -EINVAL;	/* the next entry does not fit */
-	else if (b.used > 0 && copyout(a->a[1], b.buf, b.used) != 0)
+	else if (b.used > 0 && copyout(a->a[1], b.buf, b.used) != 0) {
+		/* As Linux: a failed copy does not move the position. */
+		f->offset = start;
 		r = -EFAULT;
-	else
+	} else
 		r = (long)b.used;
+	mutex_unlock(&f->pos_lock);
 	kfree(b.buf);
 	file_unref(f);
 	return r;
@@ -471,7 +505,7 @@ do_mkdir(int dirfd, uaddr_t upath, uint32_t mode)
 	if ((err = op_begin(&op, dirfd, upath, false)) != 0)
 		return err;
 	err = namei_parent(op.at, op.path, &dir, &last, &len, &trailing);
-	if (err == 0 && (is_dot(last, len) || dcache_lookup(dir, last, len)))
+	if (err == 0 && (is_dot(last, len) || vfs_lookup(dir, last, len)))
 		err = -EEXIST;
 	if (err == 0 && (err = may_create(dir)) == 0) {
 		dcache_add(dir, last, len, new_inode(dir,
@@ -495,6 +529,68 @@ sys_mkdirat(const struct syscall_args *a)
 	return do_mkdir((int)a->a[0], a->a[1], (uint32_t)a->a[2]);
 }
 
+/*
+ * mknod/mknodat: a FIFO, an empty regular file, a socket node, or (for
+ * root only: CAP_MKNOD) a device node that no driver serves here, so
+ * opening it is ENXIO.  The type is checked before the path, as Linux.
+ */
+static long
+do_mknod(int dirfd, uaddr_t upath, uint32_t mode, uint64_t dev)
+{
+	struct pathop op;
+	struct dentry *dir;
+	struct inode *ip;
+	const char *last;
+	size_t len;
+	bool trailing;
+	int err;
+
+	switch (mode & S_IFMT) {
+	case 0:
+		mode |= S_IFREG;
+		break;
+	case S_IFREG: case S_IFCHR: case S_IFBLK: case S_IFIFO: case S_IFSOCK:
+		break;
+	case S_IFDIR:
+		return -EPERM;
+	default:
+		return -EINVAL;
+	}
+	if ((err = op_begin(&op, dirfd, upath, false)) != 0)
+		return err;
+	err = namei_parent(op.at, op.path, &dir, &last, &len, &trailing);
+	if (err == 0 && (is_dot(last, len) || vfs_lookup(dir, last, len)))
+		err = -EEXIST;
+	else if (err == 0 && trailing)
+		err = -ENOENT;
+	if (err == 0 && (err = may_create(dir)) == 0) {
+		if (((mode & S_IFMT) == S_IFCHR ||
+		    (mode & S_IFMT) == S_IFBLK) && cur()->cred.euid != 0)
+			err = -EPERM;
+		else {
+			ip = new_inode(dir, (mode & S_IFMT) |
+			    (mode & ~cur()->umask & S_IALLUGO));
+			ip->rdev = dev;
+			dcache_add(dir, last, len, ip);
+			touch_dir(dir);
+		}
+	}
+	op_end(&op);
+	return err;
+}
+
+long
+sys_mknod(const struct syscall_args *a)
+{
+	return do_mknod(AT_FDCWD, a->a[0], (uint32_t)a->a[1], a->a[2]);
+}
+
+long
+sys_mknodat(const struct syscall_args *a)
+{
+	return do_mknod((int)a->a[0], a->a[1], (uint32_t)a->a[2], a->a[3]);
+}
+
 /* Remove a name: unlink(2) and rmdir(2) rules, vfs_lock held. */
 static int
 remove_locked(struct pathop *op, bool rmdir)
@@ -513,7 +609,7 @@ remove_locked(struct pathop *op, bool rmdir)
 		    -EBUSY : -EINVAL;
 	if (is_dot(last, len))
 		return rmdir ? -ENOTEMPTY : -EISDIR;
-	if ((d = dcache_lookup(dir, last, len)) == NULL)
+	if ((d = vfs_lookup(dir, last, len)) == NULL)
 		return -ENOENT;
 	if ((err = may_delete(dir, d)) != 0)
 		return err;
@@ -626,15 +722,23 @@ rename_locked(struct rename_args *r)
 	err = namei_parent(r->o.at, r->o.path, &odir, &olast, &olen, &otrail);
 	if (err != 0)
 		return err;
+	/* Held: the second walk may prune stale names (fs/vfs.h). */
+	vfs_dget(odir);
 	err = namei_parent(r->n.at, r->n.path, &ndir, &nlast, &nlen, &ntrail);
+	vfs_dput_locked(odir);
 	if (err != 0)
 		return err;
 	if (is_dot(olast, olen) || is_dot(nlast, nlen))
 		return (r->flags & RENAME_NOREPLACE) && is_dot(nlast, nlen) ?
 		    -EEXIST : -EBUSY;
-	if ((old = dcache_lookup(odir, olast, olen)) == NULL)
+	/* Before any lookup in a directory that prunes (procfs's). */
+	if (vfs_dir_fixed(odir) || vfs_dir_fixed(ndir))
+		return tree_of(odir) != tree_of(ndir) ? -EXDEV : -EPERM;
+	if ((old = vfs_lookup(odir, olast, olen)) == NULL)
 		return -ENOENT;
-	new = dcache_lookup(ndir, nlast, nlen);
+	if (tree_of(odir) != tree_of(ndir))
+		return -EXDEV;
+	new = vfs_lookup(ndir, nlast, nlen);
 	if ((r->flags & RENAME_EXCHANGE) && new == NULL)
 		return -ENOENT;
 	if ((r->flags & RENAME_NOREPLACE) && new != NULL)
@@ -765,10 +869,17 @@ do_link(int odirfd, uaddr_t opath, int ndirfd, uaddr_t npath, int flags)
 	}
 	if ((err = namei(o.at, o.path, walk, &old)) != 0)
 		goto out;
+	/* Held: the second walk may prune stale names (fs/vfs.h). */
+	vfs_dget(old);
 	err = namei_parent(n.at, n.path, &dir, &last, &len, &trailing);
 	if (err != 0)
-		goto out;
-	if (is_dot(last, len) || dcache_lookup(dir, last, len) != NULL)
+		goto put;
+	/* Trees and fixed dirs first: a lookup in dir could prune old. */
+	if (tree_of(dir) != tree_of(old))
+		err = -EXDEV;
+	else if (vfs_dir_fixed(dir))
+		err = -EPERM;
+	else if (is_dot(last, len) || vfs_lookup(dir, last, len) != NULL)
 		err = -EEXIST;
 	else if (trailing)
 		err = -ENOENT;
@@ -784,6 +895,8 @@ do_link(int odirfd, uaddr_t opath, int ndirfd, uaddr_t npath, int flags)
 		old->inode->ctime = vfs_now();
 		touch_dir(dir);
 	}
+put:
+	vfs_dput_locked(old);
 out:
 	op_end(&n);
 	vfs_lock();
@@ -826,7 +939,7 @@ do_symlink(uaddr_t utarget, int dirfd, uaddr_t upath)
 	if ((err = op_begin(&op, dirfd, upath, false)) != 0)
 		goto out;
 	err = namei_parent(op.at, op.path, &dir, &last, &len, &trailing);
-	if (err == 0 && (is_dot(last, len) || dcache_lookup(dir, last, len)))
+	if (err == 0 && (is_dot(last, len) || vfs_lookup(dir, last, len)))
 		err = -EEXIST;
 	else if (err == 0 && trailing)
 		err = -ENOENT;
@@ -862,28 +975,31 @@ do_readlink(int dirfd, uaddr_t upath, uaddr_t ubuf, int size)
 {
 	struct pathop op;
 	struct dentry *d;
-	char *copy = NULL;
-	size_t n = 0;
+	paddr_t pa;
+	char *copy;
+	ssize_t n = 0;
 	int err;
 
 	if (size <= 0)
 		return -EINVAL;
+	/* A page, not the heap: a computed target may be a whole path. */
+	if ((pa = page_alloc(0, 0)) == 0)
+		return -ENOMEM;
+	copy = phys_to_virt(pa);
 	if ((err = op_begin(&op, dirfd, upath, true)) != 0)
-		return err;
+		goto out;
 	if ((err = namei(op.at, op.path, WALK_EMPTY, &d)) == 0) {
-		if (!S_ISLNK(d->inode->mode))
-			err = -EINVAL;
-		else {
-			n = MIN((size_t)size, (size_t)d->inode->size);
-			copy = kmalloc(n + 1);
-			memcpy(copy, d->inode->symlink, n);
+		if ((n = vfs_readlink(d, copy)) < 0)
+			err = (int)n;
+		else
 			d->inode->atime = vfs_now();
-		}
 	}
 	op_end(&op);
-	if (err == 0 && copyout(ubuf, copy, n) != 0)
+	n = MIN(n, (ssize_t)size);
+	if (err == 0 && copyout(ubuf, copy, (size_t)n) != 0)
 		err = -EFAULT;
-	kfree(copy);
+out:
+	page_free(pa, 0);
 	return err != 0 ? err : (long)n;
 }
 
@@ -956,39 +1072,17 @@ sys_getcwd(const struct syscall_args *a)
 {
 	struct proc *p = cur();
 	char *buf = kmalloc(PATH_MAX);
-	size_t at = PATH_MAX - 1, size = (size_t)a->a[1];
-	struct dentry *d;
+	size_t size = (size_t)a->a[1];
 	long r;
 
-	buf[at] = '\0';
 	vfs_lock();
-	d = p->cwd;
-	r = d->linked ? 0 : -ENOENT;
-	while (r == 0 && d != p->root) {
-		if (d->parent == NULL) {
-			if (d->mounted_on == NULL ||
-			    d->mounted_on->mountpoint == NULL)
-				break;
-			d = d->mounted_on->mountpoint;
-			continue;
-		}
-		if (d->namelen + 1 > at) {
-			r = -ENAMETOOLONG;
-			break;
-		}
-		at -= d->namelen;
-		memcpy(buf + at, d->name, d->namelen);
-		buf[--at] = '/';
-		d = d->parent;
-	}
+	r = vfs_dpath(p->cwd, p->root, buf, PATH_MAX);
 	vfs_unlock();
-	if (r == 0 && at == PATH_MAX - 1)
-		buf[--at] = '/';
-	if (r == 0 && PATH_MAX - at > size)
+	if (r >= 0 && (size_t)r + 1 > size)
 		r = -ERANGE;
-	if (r == 0) {
-		r = (long)(PATH_MAX - at);
-		if (copyout(a->a[0], buf + at, (size_t)r) != 0)
+	if (r >= 0) {
+		r++;	/* the NUL counts */
+		if (copyout(a->a[0], buf, (size_t)r) != 0)
 			r = -EFAULT;
 	}
 	kfree(buf);

@@ -30,6 +30,7 @@
 #include "kern/printk.h"
 #include "lib/string.h"
 #include "mm/reserve.h"
+#include "proc/acct.h"
 #include "proc/proc.h"
 #include "proc/thread.h"
 #include "sys/syscall.h"
@@ -142,11 +143,13 @@ syscall_dispatch(unsigned long nr, const struct syscall_args *args)
 	bool trace = tracing();
 	long ret;
 
+	acct_syscall_enter();
 	proc_exit_point();
 	if (nr >= SYSCALL_MAX || table[nr].fn == NULL) {
 		ret = -ENOSYS;
 		if (trace)
 			trace_print(nr, args, &ret);
+		acct_syscall_exit();
 		return ret;
 	}
 	e = &table[nr];
@@ -158,5 +161,6 @@ syscall_dispatch(unsigned long nr, const struct syscall_args *args)
 	if (trace)
 		trace_print(nr, args, &ret);
 	proc_exit_point();
+	acct_syscall_exit();
 	return ret;
 }

@@ -66,6 +66,8 @@ private_install(struct vmspace *vs, struct vm_region *r, uaddr_t va,
 		vm_page_drop(new);
 	else
 		error = pmap_enter(vs->pmap, va, new, vm_map_prot(r->prot));
+	/* For getrusage's ru_maxrss. */
+	vs->rss_peak = MAX(vs->rss_peak, vs->private.count);
 	if (old != 0)
 		vm_page_drop(old);
 	return error;

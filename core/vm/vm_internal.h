@@ -109,6 +109,7 @@ struct vmspace {
 	struct pmap *pmap;		/* [i] changed only under lock */
 	struct rb_tree regions;		/* [m] of vm_region */
 	struct vm_pagemap private;	/* [m] private pages by va >> PAGE_SHIFT */
+	size_t rss_peak;		/* [m] most private pages held at once */
 	uaddr_t mmap_base;		/* [m] top-down search starts below */
 	uaddr_t brk_start, brk;		/* [m] the program break */
 	unsigned refs;			/* [a] */

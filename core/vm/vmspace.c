@@ -277,6 +277,21 @@ vmspace_private_pages(struct vmspace *vs)
 	return n;
 }
 
+/*
+ * The most private pages vs has held at once (ru_maxrss; takes
+ * vs->lock).  Faults raise the mark; pages a fork shared count too.
+ */
+size_t
+vmspace_rss_peak(struct vmspace *vs)
+{
+	size_t n;
+
+	mutex_lock(&vs->lock);
+	n = MAX(vs->rss_peak, vs->private.count);
+	mutex_unlock(&vs->lock);
+	return n;
+}
+
 /* Describe the first region ending above addr (takes vs->lock). */
 bool
 vmspace_region_at(struct vmspace *vs, uaddr_t addr,

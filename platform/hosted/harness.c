@@ -117,8 +117,8 @@ hosted_clone(unsigned long flags, unsigned long stack, unsigned long ptid,
 }
 
 /* Append each reservation site's figures to the file BISCOTTI_MARKS names. */
-static void
-report_marks(void)
+void
+hosted_report_marks(void)
 {
 	static struct reserve_mark m[256];
 	const char *path = getenv("BISCOTTI_MARKS");
@@ -141,7 +141,7 @@ init_prog(void *p)
 	struct init_call *call = p;
 	int status = call->prog(call->arg);
 
-	report_marks();
+	hosted_report_marks();
 	return status;
 }
 

@@ -89,6 +89,12 @@ struct uctx;
 int hosted_run_init(const struct hosted_config *cfg, int (*prog)(void *),
     void *arg);
 
+/*
+ * The BISCOTTI_MARKS report by itself, for programs that leave without
+ * returning from init (the fuzzer exits from its supervisor).
+ */
+void hosted_report_marks(void);
+
 /* Syscall nr with six argument words: syscall_dispatch() for the caller. */
 long hosted_syscall6(unsigned long nr, unsigned long a0, unsigned long a1,
     unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5);

@@ -101,21 +101,35 @@ static bool console_acquire(void)
 	}
 }
 
-/* Write len bytes to COM1; any context, including panic. */
-void console_write(const char *buf, size_t len)
+/*
+ * Write len bytes to COM1, with \r before each \n when crlf; any context,
+ * including panic.
+ */
+static void
+serial_write(const char *buf, size_t len, bool crlf)
 {
 	unsigned long s = intr_save();
 	bool owned = console_acquire();
 	size_t i;
 
 	for (i = 0; i < len; i++) {
-		if (buf[i] == '\n')
+		if (crlf && buf[i] == '\n')
 			serial_putc('\r');
 		serial_putc(buf[i]);
 	}
 	if (owned)
 		__atomic_store_n(&console_owner, 0, __ATOMIC_RELEASE);
 	intr_restore(s);
+}
+
+void console_write(const char *buf, size_t len)
+{
+	serial_write(buf, len, true);
+}
+
+void console_write_raw(const char *buf, size_t len)
+{
+	serial_write(buf, len, false);
 }
 
 /* IRQ 4: pass everything the receive FIFO holds to the core. */

@@ -3,9 +3,7 @@
  * round trips, the window size, FIONREAD and TCSETSF's input flush,
  * and ENOTTY / EBADF / EFAULT.
  */
-#include "contract/entry.h"
-#include "dev/tty.h"
-#include "test_sys.h"
+#include "test_tty.h"
 
 /* Linux's console defaults (tty_std_termios). */
 static int
@@ -101,11 +99,15 @@ winsize_fionread(void *arg)
 	ck_assert_uint_eq(ws.ws_col, 132);
 	ck_assert_int_eq(sys(SYS_ioctl, 1, TIOCGWINSZ, BAD), -EFAULT);
 
+	/* Canonical mode counts the bytes of complete lines only. */
 	ck_assert_int_eq(sys(SYS_ioctl, 0, FIONREAD, u), 0);
 	ck_assert_int_eq(peek32(u), 0);
-	console_input("abc", 3);
+	tty_receive("abc", 3);
 	ck_assert_int_eq(sys(SYS_ioctl, 0, FIONREAD, u), 0);
-	ck_assert_int_eq(peek32(u), 3);
+	ck_assert_int_eq(peek32(u), 0);
+	tty_receive("\n", 1);
+	ck_assert_int_eq(sys(SYS_ioctl, 0, FIONREAD, u), 0);
+	ck_assert_int_eq(peek32(u), 4);
 	ck_assert_int_eq(sys(SYS_ioctl, 0, TCGETS, u), 0);
 	ck_assert_int_eq(sys(SYS_ioctl, 0, TCSETSF, u), 0);
 	ck_assert_int_eq(sys(SYS_ioctl, 0, FIONREAD, u), 0);
@@ -148,33 +150,6 @@ START_TEST(test_errors)
 	sys_run(errors);
 }
 END_TEST
-
-static void
-feed(const char *s)
-{
-	console_input(s, strlen(s));
-}
-
-/* Read fd into u (at most n bytes); expect exactly want. */
-static void
-read_is(int fd, uaddr_t u, size_t n, const char *want)
-{
-	char got[256];
-	long r = sys(SYS_read, fd, u, n);
-
-	ck_assert_int_eq(r, (long)strlen(want));
-	ck_assert_int_eq(copyin(got, u, (size_t)r), 0);
-	got[r] = '\0';
-	ck_assert_str_eq(got, want);
-}
-
-/* The console log from mark on contains s. */
-static void
-echoed(size_t mark, const char *s)
-{
-	ck_assert_msg(strstr(hosted_console_log() + mark, s) != NULL,
-	    "no \"%s\" in the echo", s);
-}
 
 /* Whole lines, CR mapped to NL, echo with ONLCR, editing, EOF. */
 static int
@@ -391,7 +366,10 @@ ctty_child(void *arg)
 
 	ck_assert_int_eq(sys(SYS_setsid), me);
 	ck_assert_int_eq(sys(SYS_ioctl, 0, TIOCGPGRP, u), -ENOTTY);
-	ck_assert_int_eq(sys(SYS_ioctl, 0, TIOCSCTTY, 0), 0);
+	ck_assert_int_eq(sys(SYS_ioctl, 0, TIOCGSID, u), -ENOTTY);
+	/* init's session has it: only root's TIOCSCTTY 1 takes it. */
+	ck_assert_int_eq(sys(SYS_ioctl, 0, TIOCSCTTY, 0), -EPERM);
+	ck_assert_int_eq(sys(SYS_ioctl, 0, TIOCSCTTY, 1), 0);
 	ck_assert_int_eq(sys(SYS_ioctl, 0, TIOCSCTTY, 0), 0);
 	ck_assert_int_eq(sys(SYS_ioctl, 1, TIOCGSID, u), 0);
 	ck_assert_int_eq(peek32(u), me);
@@ -418,11 +396,15 @@ ctty(void *arg)
 	long pid;
 
 	(void)arg;
-	/* No controlling terminal yet: ENOTTY, as Linux. */
-	ck_assert_int_eq(sys(SYS_ioctl, 0, TIOCGPGRP, u), -ENOTTY);
-	ck_assert_int_eq(sys(SYS_ioctl, 0, TIOCGSID, u), -ENOTTY);
+	/* The kernel opened the console for init: its session has it. */
+	ck_assert_int_eq(sys(SYS_ioctl, 0, TIOCGPGRP, u), 0);
+	ck_assert_int_eq(peek32(u), pgid);
+	ck_assert_int_eq(sys(SYS_ioctl, 0, TIOCGSID, u), 0);
+	ck_assert_int_eq(peek32(u), sys(SYS_getsid, 0));
 	pid = hosted_fork(ctty_child, (void *)(intptr_t)pgid);
 	ck_assert_int_eq(wait_status(pid), 0);
+	/* The child's session took it away from init's. */
+	ck_assert_int_eq(sys(SYS_ioctl, 0, TIOCGPGRP, u), -ENOTTY);
 	return 0;
 }
 

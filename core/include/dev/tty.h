@@ -2,8 +2,10 @@
  * The console as a terminal: its termios settings, window size and
  * controlling session, the terminal ioctls (tty_ioctl(4)) with Linux
  * x86-64's numbers and layouts (dev/tty.c), and the line discipline
- * that reads and writes go through (dev/tty_ldisc.c).  It is the file
- * behind init's fds 0-2, /dev/console and /dev/tty.
+ * that input, reads and writes go through (dev/tty_ldisc.c), with the
+ * controlling-terminal and job-control rules of credentials(7)
+ * (dev/tty_ctty.c).  It is the file behind init's fds 0-2, /dev/console
+ * and /dev/tty.
  */
 #ifndef DEV_TTY_H
 #define DEV_TTY_H
@@ -17,14 +19,29 @@ struct file;
 #define TCSETS		0x5402u
 #define TCSETSW		0x5403u
 #define TCSETSF		0x5404u
+#define TCSBRK		0x5409u
+#define TCXONC		0x540Au
+#define TCFLSH		0x540Bu
 #define TIOCSCTTY	0x540Eu
 #define TIOCGPGRP	0x540Fu
 #define TIOCSPGRP	0x5410u
+#define TIOCOUTQ	0x5411u
 #define TIOCGWINSZ	0x5413u
 #define TIOCSWINSZ	0x5414u
 #define FIONREAD	0x541Bu
+#define TIOCINQ		FIONREAD
 #define TIOCNOTTY	0x5422u
+#define TCSBRKP		0x5425u
 #define TIOCGSID	0x5429u
+
+/* tcflush(3) and tcflow(3) arguments. */
+#define TCIFLUSH	0
+#define TCOFLUSH	1
+#define TCIOFLUSH	2
+#define TCOOFF		0
+#define TCOON		1
+#define TCIOFF		2
+#define TCION		3
 
 /* c_cc indices. */
 #define VINTR		0
@@ -49,13 +66,16 @@ struct file;
 /* c_iflag */
 #define IGNBRK		0000001u
 #define BRKINT		0000002u
+#define ISTRIP		0000040u
 #define INLCR		0000100u
 #define IGNCR		0000200u
 #define ICRNL		0000400u
 #define IXON		0002000u
+#define IUTF8		0040000u
 /* c_oflag */
 #define OPOST		0000001u
 #define ONLCR		0000004u
+#define OCRNL		0000010u
 /* c_cflag */
 #define B38400		0000017u
 #define CS8		0000060u
@@ -93,6 +113,9 @@ struct winsize {
 
 struct uio;
 
+/* The line discipline's limit on buffered input, as N_TTY's. */
+#define TTY_INPUT_MAX	4095
+
 /* The console tty's ioctl: the file op behind ioctl(2) on fds 0-2. */
 long tty_ioctl(struct file *f, unsigned cmd, uaddr_t arg);
 /* A snapshot of the current settings. */
@@ -102,5 +125,30 @@ ssize_t tty_read(struct file *f, struct uio *uio);
 ssize_t tty_write(struct file *f, struct uio *uio);
 /* POLLOUT always; POLLIN when a read would not block. */
 unsigned tty_poll(struct file *f);
+
+/*
+ * The console tty was opened (console_file_open) with open(2)'s flags:
+ * a session leader without a controlling terminal that opens it for
+ * reading without O_NOCTTY acquires it, and the receive thread starts
+ * on the first open.
+ */
+void tty_open(unsigned flags);
+
+/*
+ * For /dev/tty's open: 0 when the console is the caller's controlling
+ * terminal, else -ENXIO, the open's error.  (devfs's open cannot fail
+ * yet, so /dev/tty still opens the console for anyone.)
+ */
+int tty_dev_tty_check(void);
+
+/*
+ * The line discipline's input: raw bytes as they arrive, processed at
+ * once (signals, echo, line editing).  The console's receive thread
+ * calls it with what console_input() delivered; tests call it directly.
+ * Returns how many bytes it took: fewer than n only when the input
+ * queue is full and a reader will make room (Linux's throttling).
+ * Thread context, no spinlock held.
+ */
+size_t tty_receive(const char *buf, size_t n);
 
 #endif

@@ -91,6 +91,7 @@ struct file {
 	void *priv;			/* [i] the object behind it */
 	int refs;			/* atomic */
 	unsigned flags;			/* O_ACCMODE | O_NONBLOCK | ...; atomic */
+	int owner;			/* F_SETOWN: pid, or -pgid; atomic */
 	uint64_t offset;		/* for files with lseek */
 	struct mutex pos_lock;		/* serialises offset updates */
 };

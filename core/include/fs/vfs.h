@@ -9,6 +9,29 @@
  * dentry to the root of the tree mounted over it; the root of everything
  * is a tmpfs.
  *
+ * File systems whose names are not all in memory (procfs now, a disk
+ * file system later) fill the cache on demand through five directory
+ * and file hooks in struct inode_ops:
+ *
+ *   lookup      a name missing from the cache: the file system makes its
+ *               inode, and the VFS caches the new dentry (vfs_lookup);
+ *   revalidate  a cached name may have gone stale (a process exited):
+ *               the VFS asks before using it, and drops stale dentries
+ *               nobody holds (vfs_prune), so the cache stays bounded;
+ *   readdir     getdents64 asks the file system for the entries from a
+ *               cookie on, instead of walking cached children, so a
+ *               directory never needs to be wholly in memory;
+ *   readlink    a symlink whose target is computed when it is read or
+ *               walked (/proc/self), instead of the stored ip->symlink;
+ *   generate    a file whose contents are made whole, into a seqbuf, at
+ *               the first read and at every read from offset 0 (Linux's
+ *               seq_file), so one read(2) sees one consistent snapshot.
+ *
+ * A directory with a lookup method takes no new names from the VFS:
+ * mkdir, mknod, symlink, link, rename and unlink there are EPERM, and
+ * open(O_CREAT) is EACCES, as Linux says for a directory without the
+ * inode methods.  A disk file system will add create/unlink methods.
+ *
  * Locking: the namespace, every inode's attributes and tmpfs's file data
  * are guarded by one mutex, vfs_lock (see the essay atop vfs.c).  [v]
  * marks fields under it, [i] immutable ones.
@@ -39,6 +62,7 @@
 #define S_ISDIR(m)	(((m) & S_IFMT) == S_IFDIR)
 #define S_ISREG(m)	(((m) & S_IFMT) == S_IFREG)
 #define S_ISLNK(m)	(((m) & S_IFMT) == S_IFLNK)
+#define S_ISFIFO(m)	(((m) & S_IFMT) == S_IFIFO)
 
 /* Access wanted, as access(2)'s mode. */
 #define MAY_EXEC	1
@@ -63,10 +87,42 @@
 #define AT_EMPTY_PATH		0x1000
 
 struct inode;
+struct dentry;
 struct file;
+struct pipe;
 struct proc;
 
-/* A file system's methods on one inode's data. */
+/*
+ * A directory listing in progress (getdents64).  pos is the cookie to
+ * resume from: 0 and 1 are "." and "..", which the VFS emits itself;
+ * the rest are the file system's.  readdir calls emit for each entry
+ * from pos on, in order, with the cookie that follows it, and stops
+ * when emit returns false (the caller's buffer is full).
+ */
+struct dir_ctx {
+	uint64_t pos;
+	bool (*emit)(struct dir_ctx *ctx, const char *name, size_t len,
+	    uint64_t ino, uint32_t mode, uint64_t next);
+};
+
+/*
+ * A generated file's contents: generate() appends with seq_printf()
+ * and seq_write(); when they do not fit, the VFS retries with a larger
+ * buffer (up to SEQ_MAX bytes, after which the text is cut short).
+ * The buffer is pages from the page allocator, not the heap, so a read
+ * reservation does not grow with a file's size.
+ */
+struct seqbuf {
+	char *buf;
+	size_t size, len;
+	bool overflow;
+};
+#define SEQ_MAX		(64 * 1024)
+
+void seq_printf(struct seqbuf *sb, const char *fmt, ...) __printflike(2, 3);
+void seq_write(struct seqbuf *sb, const void *data, size_t n);
+
+/* A file system's methods on one inode.  Unused ones stay NULL. */
 struct inode_ops {
 	/* Copy up to n bytes at off into or out of kbuf; return bytes. */
 	ssize_t (*read)(struct inode *ip, void *kbuf, size_t n, uint64_t off);
@@ -76,6 +132,28 @@ struct inode_ops {
 	int (*truncate)(struct inode *ip, uint64_t size);
 	/* The last reference is gone: free the data. */
 	void (*release)(struct inode *ip);
+	/*
+	 * Directories (see the top of the file), all under vfs_lock.
+	 * lookup: the inode named name in dir, with one reference for the
+	 * caller, or -ENOENT.  revalidate: is cached d still right?
+	 * readdir: entries from ctx->pos on; 0 or -errno.
+	 */
+	int (*lookup)(struct dentry *dir, const char *name, size_t len,
+	    struct inode **out);
+	bool (*revalidate)(struct dentry *d);
+	int (*readdir)(struct dentry *dir, struct dir_ctx *ctx);
+	/*
+	 * Symlinks with a computed target: write it NUL-terminated into
+	 * buf (PATH_MAX bytes) and return its length or -errno.  Called
+	 * under vfs_lock.
+	 */
+	ssize_t (*readlink)(struct dentry *d, char *buf);
+	/*
+	 * Generated files: append the whole contents to sb; 0 or -errno
+	 * (a vanished process: -ESRCH).  Called with no VFS lock held (the
+	 * file's pos_lock is, for read); the open file keeps d.
+	 */
+	int (*generate)(struct dentry *d, struct seqbuf *sb);
 };
 
 struct inode {
@@ -90,6 +168,8 @@ struct inode {
 	const struct inode_ops *ops;	/* [i] */
 	void *priv;			/* [v] the file system's data */
 	char *symlink;			/* [i] a symlink's target */
+	struct pipe *pipe;		/* [v] a FIFO's pipe once opened */
+	uint64_t rdev;			/* [i] a device node's number */
 };
 
 struct dentry {
@@ -107,13 +187,22 @@ struct dentry {
 	bool linked;			/* [v] in the tree */
 	struct mount *mounted;		/* [v] mounted over this */
 	struct mount *mounted_on;	/* [v] this is that mount's root */
+	uint32_t dev;			/* [v] its tree's st_dev minor */
 };
 
 struct mount {
 	struct dentry *root;		/* [i] root of the mounted tree */
 	struct dentry *mountpoint;	/* [i] NULL for the root mount */
 	struct mount *next;		/* [v] the mount table */
+	char type[16];			/* [v] for /proc/mounts, statfs */
+	char source[32];		/* [v] mount(2)'s source, or type */
 };
+
+/* Every mount, newest first (/proc/mounts lists them oldest first). [v] */
+struct mount *vfs_mounts(void);
+
+/* Name a mount's type and source (what mount(2) or the boot path mounted). */
+void vfs_mount_label(struct mount *m, const char *type, const char *source);
 
 /* The lock of the whole namespace: take it around any VFS operation. */
 void vfs_lock(void);
@@ -127,9 +216,44 @@ struct dentry *vfs_dget(struct dentry *d);
 void vfs_dput(struct dentry *d);		/* takes vfs_lock */
 void vfs_dput_locked(struct dentry *d);
 
-/* The cache. [v] */
+/*
+ * The cache. [v]  dcache_lookup() sees only what is cached, which is
+ * all there is in tmpfs; elsewhere use vfs_lookup().
+ */
 struct dentry *dcache_lookup(struct dentry *dir, const char *name,
     size_t len);
+/*
+ * A name in dir as the path walk sees it (vfs_lock held): the cached
+ * dentry if still valid (revalidate), else what the file system's
+ * lookup makes, cached; NULL when there is no such name.
+ */
+struct dentry *vfs_lookup(struct dentry *dir, const char *name, size_t len);
+/*
+ * Drop dir's stale children that nobody holds (revalidate says no). [v]
+ * vfs_lookup prunes dir before it adds a name there, so a caller that
+ * keeps an unreferenced dentry across another walk holds it (vfs_dget)
+ * meanwhile, as rename and link do.
+ */
+void vfs_prune(struct dentry *dir);
+/* Does dir refuse new names (a file system's own directory)? [v] */
+bool vfs_dir_fixed(const struct dentry *dir);
+/*
+ * List dir from ctx->pos on: ".", "..", then the file system's readdir
+ * or the cached children.  [v]
+ */
+int vfs_readdir(struct dentry *dir, struct dir_ctx *ctx);
+/*
+ * A symlink's target into buf (PATH_MAX bytes, NUL-terminated): stored
+ * or computed.  Its length or -errno.  [v]
+ */
+ssize_t vfs_readlink(struct dentry *d, char *buf);
+/*
+ * The path of d as seen from root, into buf (size bytes,
+ * NUL-terminated): its length, -ENAMETOOLONG, or -ENOENT when d is
+ * no longer linked.  [v]
+ */
+ssize_t vfs_dpath(struct dentry *d, struct dentry *root, char *buf,
+    size_t size);
 struct dentry *dcache_add(struct dentry *dir, const char *name, size_t len,
     struct inode *ip);
 void dcache_remove(struct dentry *d);
@@ -226,8 +350,30 @@ int cpio_unpack(const void *archive, size_t len);
 int vfs_exec_kernel(const char *path, const char *const *argv,
     const char *const *envp);
 
-/* The process's working directory and root, inherited over fork. */
+/*
+ * The process's working directory, root and executable (p->exe, for
+ * /proc/PID/exe), inherited over fork with the exec-time argv range.
+ */
 void vfs_proc_init(struct proc *p, struct proc *parent);
 void vfs_proc_release(struct proc *p);
+
+/*
+ * FIFOs (fs/pipe.c).  Opening one joins the pipe hanging off its inode,
+ * made at the first open: fifo_get() under vfs_lock takes a reference
+ * on it, fifo_open() with no lock held waits for the other side as
+ * open(2) does for a FIFO and gives back the file or -errno (dropping
+ * the reference either way).  pipe_inode_release() drops the inode's.
+ */
+struct pipe *fifo_get(struct inode *ip);	/* NULL: -ENOMEM */
+long fifo_open(struct pipe *p, unsigned flags, struct file **out);
+void pipe_inode_release(struct pipe *p);
+/* A pipe end's inode number (pipe:[ino]), or 0 when f is no pipe. */
+uint64_t pipe_file_ino(struct file *f);
+
+/* procfs (fs/procfs.c): mount(2)'s "proc" type, any number of trees. */
+int procfs_mount(struct dentry *mp);
+
+/* /proc/filesystems: a line per type mount(2) knows (fs/mount.c). */
+void vfs_list_fstypes(struct seqbuf *sb);
 
 #endif

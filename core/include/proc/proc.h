@@ -83,13 +83,16 @@ struct proc {
 	struct list sibling;		/* [p] in parent's children */
 	struct list all_link;		/* [p] in the list of every process */
 	int pgid, sid;			/* [p] process group, session */
-	int exit_signal;		/* [i] sent to the parent (SIGCHLD) */
+	int ctty;			/* [p] controlling tty: dev/tty_ctty.c */
+	int exit_signal;		/* [p] sent to the parent; SIGCHLD once adopted */
 	struct cred cred;		/* [p] */
 	struct rlimit64 rlim[RLIM_NLIMITS]; /* [p] */
 	struct vmspace *vmspace;	/* [i] (exec will swap it) */
 	struct fdtable *fdt;		/* [i] the table; its contents [f] */
 	struct dentry *cwd, *root;	/* [v] fs/vfs.h: under vfs_lock */
 	uint32_t umask;			/* [v] */
+	struct dentry *exe;		/* [v] the file exec'd (/proc) */
+	uaddr_t arg_start, arg_end;	/* [p] argv strings, set at exec */
 	enum proc_state state;		/* [p] */
 	int wstatus;			/* [p] wait status once exiting */
 	bool exiting;			/* [p] exit_group or a fatal signal */
@@ -106,7 +109,22 @@ struct proc {
 	uint64_t itimer_real_period;	/* its reload interval, ns */
 	uint64_t itimer_value[2];	/* ITIMER_VIRTUAL, ITIMER_PROF, ns */
 	uint64_t itimer_period[2];	/* and their intervals */
+	/*
+	 * CPU time (proc_acct.c), ns.  utime/stime: this process's threads,
+	 * live and exited, added atomically as each thread is charged;
+	 * cutime/cstime: reaped children's totals, added by wait [p].
+	 */
+	uint64_t utime_ns, stime_ns;	/* [a] atomic adds */
+	uint64_t cutime_ns, cstime_ns;	/* [p] */
+	uint64_t start_ns;		/* [i] clock_ns() at creation */
+	uint64_t maxrss_kb;		/* [p] peak RSS of images gone (exec, exit) */
+	uint64_t cmaxrss_kb;		/* [p] the largest reaped child's */
+	struct thread *exec_thread;	/* [p] execve killing the others; NULL */
+	struct waitq exec_wq;		/* that execve waits here for them */
 };
+
+/* ctty of a process without a controlling terminal (after setsid). */
+#define CTTY_NONE	(-1)
 
 /* Wait statuses, as Linux encodes them. */
 #define W_EXITCODE(code)	(((code) & 0xff) << 8)
@@ -143,12 +161,68 @@ __noreturn void proc_thread_exit(void);
  */
 void proc_exec_commit(struct proc *p);
 
+/*
+ * For exec, before the old image goes: end every other thread of p and
+ * wait for them; the caller takes over the leader's identity (its tid
+ * becomes the pid), as execve(2) says.  If another thread got there
+ * first, or the process is being killed, the caller ends instead.
+ */
+void proc_exec_kill_threads(struct proc *p);
+
+/* Should thread t of p leave at its next exit point?  (exiting, or exec) */
+bool proc_thread_doomed(const struct proc *p, const struct thread *t);
+
 /* fork/clone core (proc_fork.c); returns the child's tid or -errno. */
 long proc_clone(uint64_t flags, uaddr_t sp, uaddr_t ptid, uaddr_t ctid,
     uaddr_t tls);
 
 /* For tests and /proc: how many processes exist (zombies included). */
 int proc_count(void);
+
+/*
+ * Read-only views of processes for /proc (proc_info.c).  A snapshot is
+ * taken under proc_lock; the address space and fd table come with a
+ * reference of their own (NULL once the process has let go of them:
+ * a zombie), which the caller drops (proc_info_put).
+ */
+struct proc_info {
+	int pid, ppid, pgid, sid, nthreads;
+	int tid;			/* the thread shown: pid unless asked */
+	char state;			/* R, S, T or Z, as /proc shows */
+	char name[16];
+	struct cred cred;
+	uint64_t utime_ns, stime_ns, cutime_ns, cstime_ns, start_ns;
+	uint64_t sig_pending, sig_blocked, sig_ignored, sig_caught;
+	uaddr_t arg_start, arg_end;
+	uint64_t rlim_nofile;
+	uint32_t umask;			/* a [v] field, read racily */
+	struct vmspace *vmspace;	/* referenced, or NULL */
+	struct fdtable *fdt;		/* referenced, or NULL */
+};
+
+/* Fill *pi for pid (not a mere tid): 0 or -ESRCH. */
+int proc_info_get(int pid, struct proc_info *pi);
+void proc_info_put(struct proc_info *pi);
+/* Is pid a live process or zombie? */
+bool proc_exists(int pid);
+/* Up to max pids greater than after, ascending; returns how many. */
+int proc_pids(int after, int *pids, int max);
+/* The same for the tids of pid's threads; 0 when pid is none. */
+int proc_tids(int pid, int after, int *tids, int max);
+/* Is tid a thread of process pid? */
+bool proc_has_thread(int pid, int tid);
+/* Copy n bytes at addr of address space vs into kbuf: 0 or -EFAULT. */
+int proc_read_mem(struct vmspace *vs, uaddr_t addr, void *kbuf, size_t n);
+/* pid's fd table with a reference (fdtable_unref), or NULL. */
+struct fdtable *proc_fdtable_get(int pid);
+/*
+ * pid's working directory, root or executable, with a reference
+ * (vfs_lock held; vfs_dput_locked), or NULL.
+ */
+#define PROC_CWD	0
+#define PROC_ROOT	1
+#define PROC_EXE	2
+struct dentry *proc_dentry_get(int pid, int which);
 
 /* Internal to core/proc/proc*.c. */
 extern struct spinlock proc_lock;

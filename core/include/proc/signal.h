@@ -55,6 +55,7 @@ struct waitq;
 #define SIGIO		29
 #define SIGPWR		30
 #define SIGSYS		31
+#define SIGRTMIN	SIGNAL_RTMIN
 
 #define SIG_DFL		0
 #define SIG_IGN		1
@@ -81,6 +82,7 @@ struct waitq;
 #define CLD_KILLED	2
 #define CLD_DUMPED	3
 #define SEGV_MAPERR	1
+#define SEGV_ACCERR	2
 #define BUS_ADRERR	2
 
 /*
@@ -149,8 +151,15 @@ void signal_wake_all(struct proc *p);
 /* Fill buf with Linux's 128-byte siginfo_t for signo and info. */
 void signal_siginfo(void *buf, int signo, const struct ksiginfo *info);
 
-/* A new process's signal state (proc_alloc). */
+/* A new process's signal state (proc_alloc), and its end (proc_free). */
 void signal_proc_init(struct proc *p);
+void signal_proc_free(struct proc *p);
+/*
+ * A thread joins its process (before it can be found), and leaves it
+ * (its queued signals go).  The latter with proc_lock held.
+ */
+void signal_thread_init(struct thread *t);
+void signal_thread_exit(struct thread *t);
 
 /* wait_report values: stopped by sig, continued (as wait statuses). */
 #define W_STOPCODE(sig)		(((sig) << 8) | 0x7f)

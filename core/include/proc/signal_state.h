@@ -8,9 +8,11 @@
 #define PROC_SIGNAL_STATE_H
 
 #include "kern/types.h"
+#include "lib/list.h"
 #include "proc/waitq.h"
 
 #define SIGNAL_COUNT	64
+#define SIGNAL_RTMIN	32	/* signals from here on queue (signal.c) */
 
 /* What a pending signal carries: the interesting fields of siginfo_t. */
 struct ksiginfo {
@@ -42,7 +44,9 @@ struct kstack {
 struct proc_sig {
 	struct ksigaction act[SIGNAL_COUNT];
 	uint64_t pending;		/* sent to the process */
-	struct ksiginfo info[SIGNAL_COUNT];
+	struct ksiginfo info[SIGNAL_COUNT];	/* of a pending classic signal */
+	struct list queue;		/* queued real-time signals (signal.c) */
+	int nqueued;			/* here and in the threads' queues */
 	/* Job control: a stop signal parks every thread on stop_wq. */
 	bool stopped;
 	int wait_report;		/* for WUNTRACED/WCONTINUED: 0 none */
@@ -54,8 +58,10 @@ struct thread_sig {
 	uint64_t mask;			/* blocked */
 	uint64_t pending;		/* sent to this thread */
 	uint64_t saved_mask;		/* rt_sigsuspend's mask to restore */
+	uint64_t real_blocked;		/* rt_sigtimedwait's own mask meanwhile */
 	bool restore_mask;		/* saved_mask is live */
 	struct ksiginfo info[SIGNAL_COUNT];
+	struct list queue;		/* queued real-time signals */
 	struct kstack altstack;		/* sigaltstack(2); size 0: none */
 	/* Interruptible waits (waitq.c): [w] the queue's lock, atomics. */
 	bool wait_intr;			/* sleeping in waitq_wait_intr() */

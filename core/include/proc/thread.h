@@ -63,6 +63,10 @@ struct thread {
 	struct waitq exited;		/* joiners wait here */
 	bool exit_done;			/* [j] off its CPU for good: may be freed */
 	bool detached;			/* [j] free on exit without join */
+	/* CPU time (proc_acct.c): charged by the thread itself. */
+	uint64_t utime_ns, stime_ns;	/* [t] atomic stores, read by others */
+	uint64_t acct_stamp;		/* [t] clock_ns() of the last charge */
+	bool acct_user;			/* [t] in user mode since acct_stamp */
 };
 
 /*

@@ -108,25 +108,51 @@ static uint64_t calibrate_pit(uint64_t *tsc_ticks, uint32_t *apic_left)
 }
 
 /*
- * Measure against the HPET's main counter: read it between two TSC reads
- * at the start, poll until CALIBRATE_NS worth of ticks passed, and count
- * the TSC between the midpoints of the first and last read.  Returns the
- * ns the counter measured.
+ * Read the HPET's main counter between two TSC reads, *t0 and *t1.  Under
+ * emulation the virtual CPU can be descheduled between any two
+ * instructions, and a pause inside the bracket would put half its length
+ * into the calibration, so the caller looks at the bracket's width.
+ */
+static uint32_t hpet_bracketed(uint64_t *t0, uint64_t *t1)
+{
+	uint32_t c;
+
+	*t0 = rdtsc();
+	c = hpet_count();
+	*t1 = rdtsc();
+	return c;
+}
+
+/*
+ * Measure against the HPET's main counter over CALIBRATE_NS, counting
+ * the TSC between the midpoints of the brackets around the first and
+ * last counter reads.  The first read is the narrowest of a few tries;
+ * the last is the first poll past the interval whose bracket is no
+ * wider than four times that (or any, once twice the interval passed),
+ * so a host that deschedules the virtual CPU mid-read, which made the
+ * rate come out 40% low on a loaded machine, no longer skews it.
+ * Returns the ns the counter measured.
  */
 static uint64_t calibrate_hpet(uint64_t *tsc_ticks, uint32_t *apic_left)
 {
-	uint64_t s0, s1, e0, e1;
-	uint32_t start, ticks, want = (uint32_t)hpet_ns_to_ticks(CALIBRATE_NS);
+	uint64_t s0, s1, a0, a1, e0, e1, narrow;
+	uint32_t start, c, ticks, want = (uint32_t)hpet_ns_to_ticks(CALIBRATE_NS);
+	int i;
 
 	lapic_timer_start(0xffffffff);
-	s0 = rdtsc();
-	start = hpet_count();
-	s1 = rdtsc();
+	start = hpet_bracketed(&s0, &s1);
+	for (i = 0; i < 8; i++) {
+		c = hpet_bracketed(&a0, &a1);
+		if (a1 - a0 < s1 - s0) {
+			start = c;
+			s0 = a0;
+			s1 = a1;
+		}
+	}
+	narrow = s1 - s0;
 	do {
-		e0 = rdtsc();
-		ticks = hpet_count() - start;
-		e1 = rdtsc();
-	} while (ticks < want);
+		ticks = hpet_bracketed(&e0, &e1) - start;
+	} while (ticks < want || (e1 - e0 > 4 * narrow && ticks < 2 * want));
 	*apic_left = lapic_timer_count();
 	*tsc_ticks = tsc_between(s0, s1, e0, e1);
 	return hpet_ticks_to_ns(ticks);

@@ -136,7 +136,17 @@ km_account(struct km_cpu *c, int64_t delta)
 static struct km_slab *
 km_slab_new(struct km_class *cls)
 {
-	paddr_t pa = page_alloc(cls->order, 0);
+	/*
+	 * Zeroed, though objects are not: a page freed by an exited
+	 * program may still hold code that an emulator (QEMU's TCG)
+	 * translated, and until every byte of it is written over, each
+	 * store to the page takes the emulator's self-modifying-code slow
+	 * path.  A struct thread in such a page (its spinlock count is
+	 * written on every lock) made every syscall ten times slower; one
+	 * pass of zeroes over the whole block when it is taken evicts the
+	 * stale code.
+	 */
+	paddr_t pa = page_alloc(cls->order, PAGE_ZERO);
 	struct km_slab *s;
 	char *base;
 	unsigned i;
@@ -335,7 +345,8 @@ km_large_alloc(size_t size)
 
 	if (order > PAGE_MAX_ORDER)
 		return NULL;
-	pa = page_alloc(order, 0);
+	/* Whole pages zeroed, for the reason km_slab_new() gives. */
+	pa = page_alloc(order, PAGE_ZERO);
 	if (pa == 0)
 		return NULL;
 	page_of(pa)->owner = &km_large_owner;

@@ -62,7 +62,8 @@ static struct thread *thread_alloc(const char *name, void (*fn)(void *),
 	t = kzalloc(sizeof(*t));
 	if (t == NULL)
 		return NULL;
-	stack = page_alloc(stack_order(), 0);
+	/* Zeroed for the reason km_slab_new() gives (core/mm/kmalloc.c). */
+	stack = page_alloc(stack_order(), PAGE_ZERO);
 	if (stack == 0) {
 		kfree(t);
 		return NULL;

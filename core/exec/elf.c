@@ -36,7 +36,6 @@
 #include "kern/errno.h"
 #include "lib/hash.h"
 #include "lib/string.h"
-#include "mm/kmalloc.h"
 #include "proc/thread.h"
 #include "vm/vm.h"
 
@@ -208,22 +207,41 @@ static int count_strings(const char *const *v, size_t *n, size_t *bytes)
 	return 0;
 }
 
-/* Copy n strings of v to user memory from *p up; pointers into ptrs. */
+/* Pointers put_strings() gathers on the kernel stack between copies. */
+#define PTR_CHUNK	32
+
+/*
+ * Copy n strings of v to user memory from *p up, and their pointers,
+ * NULL-terminated, to the user array at uptrs.  The pointers go out
+ * PTR_CHUNK at a time from the kernel stack, so execve's heap use does
+ * not grow with the number of arguments (a heap array of them overran
+ * its reservation once argv had a few thousand names).
+ */
 static int put_strings(const char *const *v, size_t n, uaddr_t *p,
-    uint64_t *ptrs)
+    uaddr_t uptrs)
 {
-	size_t i, len;
+	uint64_t chunk[PTR_CHUNK];
+	size_t i, k = 0, len;
 	int error;
 
-	for (i = 0; i < n; i++) {
-		len = strlen(v[i]) + 1;
-		error = copyout(*p, v[i], len);
-		if (error)
-			return error;
-		ptrs[i] = *p;
-		*p += len;
+	for (i = 0; i <= n; i++) {
+		if (i < n) {
+			len = strlen(v[i]) + 1;
+			if ((error = copyout(*p, v[i], len)) != 0)
+				return error;
+			chunk[k++] = *p;
+			*p += len;
+		} else {
+			chunk[k++] = 0;
+		}
+		if (k == PTR_CHUNK || i == n) {
+			error = copyout(uptrs, chunk, k * sizeof(chunk[0]));
+			if (error)
+				return error;
+			uptrs += k * sizeof(chunk[0]);
+			k = 0;
+		}
 	}
-	ptrs[n] = 0;
 	return 0;
 }
 
@@ -271,8 +289,8 @@ static int setup_stack(struct vmspace *vs, const struct elf_image *im,
 	const char *execfn = a->execfn != NULL ? a->execfn : "";
 	size_t argc, envc, bytes = strlen(execfn) + 1, words;
 	uaddr_t p = VM_USER_TOP - 8, strs, u_execfn, u_plat, u_rand;
+	uint64_t aux[2 * AUXV_PAIRS], argc64;
 	uint8_t rnd[16];
-	uint64_t *w;
 	int64_t r;
 	int error;
 
@@ -289,25 +307,23 @@ static int setup_stack(struct vmspace *vs, const struct elf_image *im,
 	u_rand = (u_plat - sizeof(rnd)) & ~(uaddr_t)15;
 	words = 1 + argc + 1 + envc + 1 + 2 * AUXV_PAIRS;
 	*sp = (u_rand - words * 8) & ~(uaddr_t)15;
-	w = kzalloc(words * 8);
-	if (w == NULL)
-		return -ENOMEM;
-	w[0] = argc;
+	argc64 = argc;
 	p = strs;
-	random_bytes(rnd, w);
-	error = put_strings(a->argv, argc, &p, &w[1]);
+	random_bytes(rnd, sp);
+	fill_auxv(aux, im, a, u_rand, u_plat, u_execfn);
+	error = copyout(*sp, &argc64, sizeof(argc64));
 	if (error == 0)
-		error = put_strings(a->envp, envc, &p, &w[2 + argc]);
+		error = put_strings(a->argv, argc, &p, *sp + 8);
+	if (error == 0)
+		error = put_strings(a->envp, envc, &p, *sp + 8 * (2 + argc));
 	if (error == 0)
 		error = copyout(u_execfn, execfn, strlen(execfn) + 1);
 	if (error == 0)
 		error = copyout(u_plat, platform, sizeof(platform));
 	if (error == 0)
 		error = copyout(u_rand, rnd, sizeof(rnd));
-	fill_auxv(&w[3 + argc + envc], im, a, u_rand, u_plat, u_execfn);
 	if (error == 0)
-		error = copyout(*sp, w, words * 8);
-	kfree(w);
+		error = copyout(*sp + 8 * (3 + argc + envc), aux, sizeof(aux));
 	return error;
 }
 

@@ -10,9 +10,11 @@
  *
  * Built in: null, zero, full (writes fail with ENOSPC), urandom and
  * random (both the kernel generator, kern/random.h: it never blocks, as
- * Linux's since 5.6 once seeded), console and tty (the console file,
- * until the tty layer registers its own).  The table is under vfs_lock.
+ * Linux's since 5.6 once seeded), console and tty (the console file;
+ * tty only for a caller whose controlling terminal it is, else ENXIO).
+ * The table is under vfs_lock.
  */
+#include "dev/tty.h"
 #include "fs/devfs.h"
 #include "fs/file.h"
 #include "fs/vfs.h"
@@ -33,7 +35,8 @@ struct devnode {
 	char name[DEVNAME_MAX];
 	uint32_t mode;
 	const struct file_ops *ops;
-	struct file *(*open)(unsigned flags);	/* instead of ops */
+	/* Instead of ops: 0 with *out, or the open's -errno. */
+	int (*open)(unsigned flags, struct file **out);
 	struct inode *ip;			/* in the mounted tree */
 };
 
@@ -162,7 +165,7 @@ add_node(struct devnode *dn)
 /* Add or replace an entry; with the tree mounted, its node too.  [v] */
 static void
 register_locked(const char *name, uint32_t mode,
-    const struct file_ops *ops, struct file *(*open)(unsigned))
+    const struct file_ops *ops, int (*open)(unsigned, struct file **))
 {
 	struct devnode *dn = lookup(name);
 
@@ -190,14 +193,52 @@ devfs_register(const char *name, uint32_t mode, const struct file_ops *ops)
 	vfs_unlock();
 }
 
+int
+devfs_open_file(struct inode *ip, unsigned flags, struct file **out)
+{
+	struct devnode *dn = ip->priv;
+	int err;
+
+	*out = NULL;
+	if (dn->open == NULL) {
+		*out = file_alloc(dn->ops, flags & ~O_NOCTTY, NULL);
+		return 0;
+	}
+	if ((err = dn->open(flags, out)) != 0)
+		return err;
+	/* The open used O_NOCTTY; the file does not keep it (Linux). */
+	__atomic_and_fetch(&(*out)->flags, ~O_NOCTTY, __ATOMIC_RELAXED);
+	return 0;
+}
+
 struct file *
 devfs_open(struct inode *ip, unsigned flags)
 {
-	struct devnode *dn = ip->priv;
+	struct file *f;
 
-	if (dn->open != NULL)
-		return dn->open(flags);
-	return file_alloc(dn->ops, flags, NULL);
+	return devfs_open_file(ip, flags, &f) == 0 ? f : NULL;
+}
+
+/* /dev/console: the console file, which a session leader may acquire. */
+static int
+console_open(unsigned flags, struct file **out)
+{
+	*out = console_file_open(flags);
+	return 0;
+}
+
+/*
+ * /dev/tty: the caller's controlling terminal, so ENXIO without one
+ * (Linux's tty_open_current_tty); the console is the only tty.
+ */
+static int
+dev_tty_open(unsigned flags, struct file **out)
+{
+	int err;
+
+	if ((err = tty_dev_tty_check()) != 0)
+		return err;
+	return console_open(flags, out);
 }
 
 /* The built-in devices, unless a driver registered the name first. [v] */
@@ -218,9 +259,9 @@ builtins(void)
 		if (lookup(b[i].name) == NULL)
 			register_locked(b[i].name, 0666, b[i].ops, NULL);
 	if (lookup("console") == NULL)
-		register_locked("console", 0600, NULL, console_file_open);
+		register_locked("console", 0600, NULL, console_open);
 	if (lookup("tty") == NULL)
-		register_locked("tty", 0666, NULL, console_file_open);
+		register_locked("tty", 0666, NULL, dev_tty_open);
 }
 
 int

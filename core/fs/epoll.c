@@ -338,17 +338,6 @@ static const struct file_ops epoll_ops = {
 	.close = epoll_close,
 };
 
-static unsigned
-nofile(struct proc *p)
-{
-	uint64_t lim;
-
-	spin_lock(&proc_lock);
-	lim = p->rlim[RLIMIT_NOFILE].cur;
-	spin_unlock(&proc_lock);
-	return (unsigned)MIN(lim, (uint64_t)NR_OPEN);
-}
-
 static long
 do_create(unsigned flags)
 {
@@ -363,7 +352,7 @@ do_create(unsigned flags)
 	mutex_init(&ep->lock, "epoll");
 	list_init(&ep->items);
 	f = file_alloc(&epoll_ops, O_RDWR, ep);
-	fd = fd_alloc(p->fdt, f, 0, nofile(p), (flags & EPOLL_CLOEXEC) != 0);
+	fd = fd_alloc(p->fdt, f, 0, proc_nofile_limit(p), (flags & EPOLL_CLOEXEC) != 0);
 	if (fd < 0)
 		file_unref(f);
 	return fd;

@@ -155,7 +155,6 @@ do_eventfd(uint64_t initval, unsigned flags)
 	struct proc *p = proc_current();
 	struct eventfd *e;
 	struct file *f;
-	uint64_t lim;
 	int fd;
 
 	if (flags & ~(EFD_SEMAPHORE | EFD_CLOEXEC | EFD_NONBLOCK))
@@ -166,10 +165,7 @@ do_eventfd(uint64_t initval, unsigned flags)
 	e->count = (uint32_t)initval;	/* an unsigned int, as Linux takes it */
 	e->semaphore = (flags & EFD_SEMAPHORE) != 0;
 	f = file_alloc(&eventfd_ops, O_RDWR | (flags & EFD_NONBLOCK), e);
-	spin_lock(&proc_lock);
-	lim = MIN(p->rlim[RLIMIT_NOFILE].cur, (uint64_t)NR_OPEN);
-	spin_unlock(&proc_lock);
-	fd = fd_alloc(p->fdt, f, 0, (unsigned)lim, (flags & EFD_CLOEXEC) != 0);
+	fd = fd_alloc(p->fdt, f, 0, proc_nofile_limit(p), (flags & EFD_CLOEXEC) != 0);
 	if (fd < 0)
 		file_unref(f);
 	return fd;

@@ -340,18 +340,6 @@ fdtable_count(struct fdtable *t)
 	return n;
 }
 
-/* The current process's fd limit (RLIMIT_NOFILE's soft value). */
-static unsigned
-cur_nofile(struct proc *p)
-{
-	uint64_t lim;
-
-	spin_lock(&proc_lock);
-	lim = p->rlim[RLIMIT_NOFILE].cur;
-	spin_unlock(&proc_lock);
-	return (unsigned)MIN(lim, (uint64_t)NR_OPEN);
-}
-
 long
 sys_close(const struct syscall_args *a)
 {
@@ -368,7 +356,7 @@ sys_dup(const struct syscall_args *a)
 
 	if (f == NULL)
 		return -EBADF;
-	fd = fd_alloc(p->fdt, f, 0, cur_nofile(p), false);
+	fd = fd_alloc(p->fdt, f, 0, proc_nofile_limit(p), false);
 	if (fd < 0)
 		file_unref(f);
 	return fd;
@@ -389,7 +377,7 @@ sys_dup2(const struct syscall_args *a)
 		file_unref(f);
 		return newfd;
 	}
-	return fd_dup_to(p->fdt, oldfd, newfd, cur_nofile(p), false);
+	return fd_dup_to(p->fdt, oldfd, newfd, proc_nofile_limit(p), false);
 }
 
 /* dup3(2): only O_CLOEXEC; the same fd twice is EINVAL. */
@@ -404,7 +392,7 @@ sys_dup3(const struct syscall_args *a)
 		return -EINVAL;
 	if (oldfd == newfd)
 		return -EINVAL;
-	return fd_dup_to(p->fdt, oldfd, newfd, cur_nofile(p),
+	return fd_dup_to(p->fdt, oldfd, newfd, proc_nofile_limit(p),
 	    (flags & O_CLOEXEC) != 0);
 }
 
@@ -412,7 +400,7 @@ sys_dup3(const struct syscall_args *a)
 static long
 fcntl_dupfd(struct proc *p, struct file *f, uint64_t arg, bool cloexec)
 {
-	unsigned limit = cur_nofile(p);
+	unsigned limit = proc_nofile_limit(p);
 	int fd;
 
 	if (arg >= limit)

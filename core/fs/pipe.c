@@ -14,10 +14,13 @@
  * User memory is never touched under the pipe's spinlock (a copy may
  * fault and sleep): writers copy a piece of at most PIPE_BUF bytes into
  * a bounce buffer first, then lock, wait for room and put it in; readers
- * take a piece out under the lock and copy it out after.  Because an
- * atomic write waits for room for its whole piece, small writes never
- * interleave.  A read that faults after taking bytes loses them (Linux
- * would leave them in the pipe); only a broken program sees that.
+ * copy a piece out of the ring under the lock, copy it to the user
+ * after, and only then take from the ring the bytes that reached the
+ * user, so a read that faults leaves its bytes in the pipe, as Linux's.
+ * Between the two steps the reader marks the pipe busy, which keeps
+ * other readers from the same bytes (Linux holds the pipe's mutex).
+ * Because an atomic write waits for room for its whole piece, small
+ * writes never interleave; a write puts in only what it copied in.
  *
  * Each end is a struct file (fs/file.h) whose priv is the pipe; readers
  * and writers count the open ends.  The pipe itself is reference
@@ -36,6 +39,7 @@
  */
 #include "contract/physmem.h"
 #include "contract/usercopy.h"
+#include "dev/tty.h"		/* FIONREAD */
 #include "fs/file.h"
 #include "fs/vfs.h"
 #include "kern/errno.h"
@@ -53,6 +57,7 @@ struct pipe {
 	paddr_t ring_pa;	/* [i] a FIFO's ring: pages, not heap */
 	size_t head;		/* [lock] next byte to read */
 	size_t len;		/* [lock] bytes buffered */
+	bool busy;		/* [lock] a reader is copying from the head */
 	int readers, writers;	/* [lock] open ends */
 	unsigned rcount, wcount; /* [lock] FIFO opens ever, per side */
 	int refs;		/* [lock] ends, the inode, opens waiting */
@@ -86,17 +91,14 @@ ring_put(struct pipe *p, const char *buf, size_t n)
 	}
 }
 
-/* Take n bytes from the head (they are there); lock held. */
+/* Copy n bytes from the head (they are there) and leave them; lock held. */
 static void
-ring_take(struct pipe *p, char *buf, size_t n)
+ring_peek(const struct pipe *p, char *buf, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		buf[i] = p->ring[p->head];
-		p->head = (p->head + 1) % PIPE_SIZE;
-		p->len--;
-	}
+	for (i = 0; i < n; i++)
+		buf[i] = p->ring[(p->head + i) % PIPE_SIZE];
 }
 
 /*
@@ -166,37 +168,56 @@ pipe_write(struct file *f, struct uio *uio, uint64_t *off)
 }
 
 /*
- * Take up to n bytes out, waiting for the first one unless wait is
- * false.  Returns bytes taken, 0 at end of file, or -EAGAIN.
+ * Copy up to n bytes from the head into buf and mark the pipe busy,
+ * waiting for the first byte (and for another reader's copy to end)
+ * unless wait is false.  Returns bytes copied, 0 at end of file (or
+ * nothing there when not waiting), -EAGAIN or -ERESTARTSYS.  A positive
+ * return must be followed by pipe_consume().
  */
 static ssize_t
-pipe_take(struct pipe *p, bool nonblock, bool wait, char *buf, size_t n)
+pipe_peek(struct pipe *p, bool nonblock, bool wait, char *buf, size_t n)
 {
 	size_t got;
 
 	spin_lock(&p->lock);
-	while (p->len == 0) {
-		if (p->writers == 0 || !wait) {
+	while (p->busy || p->len == 0) {
+		if (!wait || (!p->busy && p->writers == 0)) {
 			spin_unlock(&p->lock);
 			return 0;
 		}
-		if (nonblock) {
+		/* A busy pipe is a lock, not a lack of data: wait anyway. */
+		if (nonblock && !p->busy) {
 			spin_unlock(&p->lock);
 			return -EAGAIN;
 		}
-		/* A signal counts only when no data (or EOF) came too. */
-		if (waitq_wait_intr(&p->rq, &p->lock) != 0 && p->len == 0 &&
-		    p->writers > 0) {
+		/* A signal counts only when the pipe did not become ready. */
+		if (waitq_wait_intr(&p->rq, &p->lock) != 0 &&
+		    (p->busy || (p->len == 0 && p->writers > 0))) {
 			spin_unlock(&p->lock);
 			return -ERESTARTSYS;
 		}
 	}
 	got = MIN(n, p->len);
-	ring_take(p, buf, got);
+	ring_peek(p, buf, got);
+	p->busy = true;
 	spin_unlock(&p->lock);
-	waitq_wake_all(&p->wq);
-	poll_notify();
 	return (ssize_t)got;
+}
+
+/* Take the n bytes of a peek that reached the user; the pipe is free. */
+static void
+pipe_consume(struct pipe *p, size_t n)
+{
+	spin_lock(&p->lock);
+	p->head = (p->head + n) % PIPE_SIZE;
+	p->len -= n;
+	p->busy = false;
+	spin_unlock(&p->lock);
+	waitq_wake_all(&p->rq);		/* readers waiting on busy */
+	if (n > 0) {
+		waitq_wake_all(&p->wq);
+		poll_notify();
+	}
 }
 
 /* Read what is there (after waiting for something), up to the request. */
@@ -204,20 +225,25 @@ static ssize_t
 pipe_read(struct file *f, struct uio *uio, uint64_t *off)
 {
 	struct pipe *p = f->priv;
+	size_t before;
 	char *buf;
 	ssize_t r = 0;
+	int err;
 
 	(void)off;
 	if (uio->resid == 0)
 		return 0;
 	buf = kmalloc(PIPE_BUF);
 	while (uio->resid > 0) {
-		r = pipe_take(p, nonblocking(f), uio->done == 0, buf,
+		r = pipe_peek(p, nonblocking(f), uio->done == 0, buf,
 		    MIN(uio->resid, PIPE_BUF));
 		if (r <= 0)
 			break;
-		if (uio_copyout(uio, buf, (size_t)r) != 0) {
-			r = -EFAULT;
+		before = uio->done;
+		err = uio_copyout(uio, buf, (size_t)r);
+		pipe_consume(p, uio->done - before);
+		if (err != 0) {
+			r = err;
 			break;
 		}
 	}
@@ -289,10 +315,26 @@ pipe_close(struct file *f)
 	poll_notify();
 }
 
+/* FIONREAD: the bytes buffered, as an int; nothing else (ENOTTY). */
+static long
+pipe_ioctl(struct file *f, unsigned cmd, uaddr_t arg)
+{
+	struct pipe *p = f->priv;
+	int32_t n;
+
+	if (cmd != FIONREAD)
+		return -ENOTTY;
+	spin_lock(&p->lock);
+	n = (int32_t)p->len;
+	spin_unlock(&p->lock);
+	return copyout(arg, &n, sizeof(n)) != 0 ? -EFAULT : 0;
+}
+
 static const struct file_ops pipe_ops = {
 	.read = pipe_read,
 	.write = pipe_write,
 	.poll = pipe_poll,
+	.ioctl = pipe_ioctl,
 	.close = pipe_close,
 };
 
@@ -450,9 +492,7 @@ do_pipe2(uaddr_t ufds, unsigned flags)
 
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
 		return -EINVAL;
-	spin_lock(&proc_lock);
-	limit = (unsigned)MIN(p->rlim[RLIMIT_NOFILE].cur, (uint64_t)NR_OPEN);
-	spin_unlock(&proc_lock);
+	limit = proc_nofile_limit(p);
 	pipe_create(flags & O_NONBLOCK, &rd, &wr);
 	fds[0] = fd_alloc(p->fdt, rd, 0, limit, flags & O_CLOEXEC);
 	if (fds[0] < 0) {

@@ -197,18 +197,6 @@ poll_scan(void *arg)
 	return ready;
 }
 
-static unsigned
-nofile_limit(void)
-{
-	struct proc *p = proc_current();
-	uint64_t lim;
-
-	spin_lock(&proc_lock);
-	lim = p->rlim[RLIMIT_NOFILE].cur;
-	spin_unlock(&proc_lock);
-	return (unsigned)MIN(lim, (uint64_t)NR_OPEN);
-}
-
 /* poll and ppoll after their timeouts are deadlines. */
 static long
 do_poll(uaddr_t ufds, uint64_t nfds, uint64_t deadline)
@@ -217,7 +205,7 @@ do_poll(uaddr_t ufds, uint64_t nfds, uint64_t deadline)
 	size_t bytes, i;
 	long r;
 
-	if (nfds > nofile_limit())
+	if (nfds > proc_nofile_limit(proc_current()))
 		return -EINVAL;
 	ps.n = (size_t)nfds;
 	bytes = ps.n * sizeof(struct kpollfd);
@@ -408,7 +396,7 @@ do_select(int n, uaddr_t uset[3], uint64_t deadline)
 	if (n < 0)
 		return -EINVAL;
 	/* Bits past the most fds a process can have name no file. */
-	ss.n = (int)MIN((unsigned)n, nofile_limit());
+	ss.n = (int)MIN((unsigned)n, proc_nofile_limit(proc_current()));
 	bytes = ((size_t)ss.n + 63) / 64 * sizeof(uint64_t);
 	for (k = 0; k < 3; k++) {
 		ss.in[k] = ss.out[k] = NULL;

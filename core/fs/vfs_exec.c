@@ -4,7 +4,8 @@
  * The order matters because nothing may be lost before the point of no
  * return.  First everything that can fail is done into new objects: the
  * path is resolved and checked (a regular file with x permission for
- * the caller, else EACCES), the file is read whole into memory, the
+ * the caller, else EACCES), the file is read whole into memory (both
+ * before argv is looked at, as Linux opens the file first), the
  * argument and environment strings are copied from the old address
  * space (E2BIG past 2 MiB with their pointers, as Linux's default
  * limit, or for one string over 128 KiB), a `#!` line redirects to its
@@ -311,28 +312,26 @@ commit(struct proc *p, struct exec *ex, struct vmspace *vs,
 }
 
 /*
- * Read path (following #! lines), load it into a fresh address space
- * and make the current process run it.  ex holds the arguments.
+ * Follow the #! lines of the file read from path, load the program into
+ * a fresh address space and make the current process run it.  ex holds
+ * the file (read_file) and the arguments.
  */
 static int
 exec_run(struct exec *ex, char *path)
 {
 	struct proc *p = proc_current();
-	const char *next = path;
+	const char *next;
 	struct elf_args ea = { 0 };
 	struct elf_result res;
 	struct vmspace *vs;
 	int err;
 
 	ex->path = path;
-	for (;;) {
-		if ((err = read_file(ex, next)) != 0)
-			return err;
-		if (ex->len < 2 || ex->image[0] != '#' || ex->image[1] != '!')
-			break;
+	while (ex->len >= 2 && ex->image[0] == '#' && ex->image[1] == '!') {
 		if (ex->depth == SCRIPT_DEPTH)
 			return -ELOOP;
-		if ((err = script(ex, &next)) != 0)
+		if ((err = script(ex, &next)) != 0 ||
+		    (err = read_file(ex, next)) != 0)
 			return err;
 	}
 	ea.argv = ex->argv;
@@ -363,6 +362,13 @@ sys_execve(const struct syscall_args *a)
 
 	if ((err = vfs_getpath(path, a->a[0])) == 0 && path[0] == '\0')
 		err = -ENOENT;
+	/*
+	 * The file before the arguments, as Linux opens it before it counts
+	 * argv: a missing or unexecutable file is ENOENT or EACCES whatever
+	 * argv points at.  A bad format (ENOEXEC) shows only after the copy.
+	 */
+	if (err == 0)
+		err = read_file(&ex, path);
 	if (err == 0)
 		err = copy_args(&ex, a->a[1], a->a[2]);
 	if (err == 0)
@@ -439,7 +445,9 @@ vfs_exec_kernel(const char *path, const char *const *argv,
 	reserve_begin(65536, "exec init");	/* as execve's bound */
 	kpath = kmalloc(PATH_MAX);
 	strlcpy(kpath, path, PATH_MAX);
-	err = copy_kargs(&ex, argv, envp);
+	err = read_file(&ex, kpath);
+	if (err == 0)
+		err = copy_kargs(&ex, argv, envp);
 	if (err == 0)
 		err = exec_run(&ex, kpath);
 	exec_free(&ex);

@@ -31,13 +31,22 @@ vfs_mksock(const char *path, uint32_t mode, struct inode **out)
 	err = namei_parent(NULL, path, &dir, &last, &len, &trailing);
 	if (err != 0)
 		goto out;
-	if (trailing || len == 0 || dcache_lookup(dir, last, len) != NULL ||
+	/*
+	 * vfs_lookup, not the bare cache: a name a file system makes on a
+	 * miss (procfs's) exists too.
+	 */
+	if (trailing || len == 0 || vfs_lookup(dir, last, len) != NULL ||
 	    (len == 1 && last[0] == '.') ||
 	    (len == 2 && last[0] == '.' && last[1] == '.')) {
 		err = -EEXIST;
 		goto out;
 	}
-	if (!dir->linked) {
+	/*
+	 * A file system's own directory (procfs) takes no new names.  Its
+	 * lookup of a missing name fails on Linux, before any permission
+	 * check, so bind there is ENOENT even for root.
+	 */
+	if (!dir->linked || vfs_dir_fixed(dir)) {
 		err = -ENOENT;
 		goto out;
 	}

@@ -58,18 +58,6 @@ cur(void)
 	return proc_current();
 }
 
-static unsigned
-nofile(void)
-{
-	struct proc *p = cur();
-	uint64_t lim;
-
-	spin_lock(&proc_lock);
-	lim = p->rlim[RLIMIT_NOFILE].cur;
-	spin_unlock(&proc_lock);
-	return (unsigned)MIN(lim, (uint64_t)NR_OPEN);
-}
-
 /*
  * The socket at fd with a reference on its file (*fp): NULL with *err
  * -EBADF or -ENOTSOCK.
@@ -127,7 +115,7 @@ put_addr(uaddr_t ua, uaddr_t ulen, const struct ksockaddr *a, size_t len)
 static long
 install(struct socket *so, bool cloexec)
 {
-	int fd = fd_alloc(cur()->fdt, so->file, 0, nofile(), cloexec);
+	int fd = fd_alloc(cur()->fdt, so->file, 0, proc_nofile_limit(cur()), cloexec);
 
 	if (fd < 0)
 		file_unref(so->file);
@@ -508,22 +496,22 @@ get_msghdr(struct kmsghdr *h, uaddr_t uh, struct uio *uio,
 	return 0;
 }
 
-/* Send through so: the common tail of sendto and sendmsg. */
+/*
+ * Send through so: the common tail of sendto and sendmsg.  The callers
+ * look the fd up before they read any of their other arguments, as
+ * Linux does, so a bad fd is EBADF or ENOTSOCK whatever else is wrong.
+ */
 static long
-do_send(uint64_t fd, struct kmsg *m, int flags, uaddr_t uctl, size_t ctllen)
+do_send(struct socket *so, struct kmsg *m, int flags, uaddr_t uctl,
+    size_t ctllen)
 {
-	struct file *f;
-	struct socket *so;
 	long r;
 
-	if ((so = sockfd(fd, &f, &r)) == NULL)
-		return r;
 	if (ctllen > CMSG_MAX)
 		r = -ENOBUFS;
 	else if ((r = get_control(m, uctl, ctllen)) == 0)
 		r = socket_send(so, m, flags);
 	put_files(m);
-	file_unref(f);
 	return r;
 }
 
@@ -531,10 +519,14 @@ long
 sys_sendto(const struct syscall_args *a)
 {
 	struct iovec iov = { a->a[1], a->a[2] };
+	struct socket *so;
+	struct file *f;
 	struct uio uio;
 	struct kmsg m;
 	long r;
 
+	if ((so = sockfd(a->a[0], &f, &r)) == NULL)
+		return r;
 	memset(&m, 0, sizeof(m));
 	if ((int64_t)iov.len < 0)
 		iov.len = MAX_RW_COUNT;	/* as Linux's import_ubuf */
@@ -542,12 +534,15 @@ sys_sendto(const struct syscall_args *a)
 	if (uio.resid > MAX_RW_COUNT)
 		uio.resid = MAX_RW_COUNT;
 	m.uio = &uio;
+	r = 0;
 	if (a->a[4] != 0) {
-		if ((r = get_addr(&m.addr, a->a[4], a->a[5])) != 0)
-			return r;
+		r = get_addr(&m.addr, a->a[4], a->a[5]);
 		m.addrlen = (size_t)a->a[5];
 	}
-	return do_send(a->a[0], &m, (int)a->a[3], 0, 0);
+	if (r == 0)
+		r = do_send(so, &m, (int)a->a[3], 0, 0);
+	file_unref(f);
+	return r;
 }
 
 long
@@ -555,10 +550,14 @@ sys_sendmsg(const struct syscall_args *a)
 {
 	struct kmsghdr h;
 	struct iovec *iov;
+	struct socket *so;
+	struct file *f;
 	struct uio uio;
 	struct kmsg m;
 	long r;
 
+	if ((so = sockfd(a->a[0], &f, &r)) == NULL)
+		return r;
 	memset(&m, 0, sizeof(m));
 	if ((r = get_msghdr(&h, a->a[1], &uio, &iov)) != 0)
 		goto out;
@@ -570,10 +569,10 @@ sys_sendmsg(const struct syscall_args *a)
 		}
 		m.addrlen = (size_t)h.namelen;
 	}
-	r = do_send(a->a[0], &m, (int)a->a[2], h.control,
-	    (size_t)h.controllen);
+	r = do_send(so, &m, (int)a->a[2], h.control, (size_t)h.controllen);
 out:
 	kfree(iov);
+	file_unref(f);
 	return r;
 }
 
@@ -613,7 +612,7 @@ put_rights(struct kmsg *m, uaddr_t uctl, size_t room, size_t *off,
 	fds = kmalloc(sizeof(*fds) * (size_t)m->nfiles);
 	for (i = 0; i < m->nfiles; i++) {
 		if ((size_t)n < fit && (fds[n] = fd_alloc(cur()->fdt,
-		    m->files[i], 0, nofile(), cloexec)) >= 0) {
+		    m->files[i], 0, proc_nofile_limit(cur()), cloexec)) >= 0) {
 			n++;
 			m->files[i] = NULL;
 			continue;
@@ -634,20 +633,13 @@ put_rights(struct kmsg *m, uaddr_t uctl, size_t room, size_t *off,
 	return err;
 }
 
-/* Receive through so: the common part of recvfrom and recvmsg. */
+/* Receive through so, open as f: the common part of recvfrom and recvmsg. */
 static long
-do_recv(uint64_t fd, struct kmsg *m, int flags, struct socket **sop,
-    struct file **fp)
+do_recv(struct socket *so, struct file *f, struct kmsg *m, int flags)
 {
-	struct socket *so;
-	long r;
-
-	if ((so = sockfd(fd, fp, &r)) == NULL)
-		return r;
-	*sop = so;
 	if (so->ops->recvmsg == NULL)
 		return -EOPNOTSUPP;
-	if (file_nonblock(*fp))
+	if (file_nonblock(f))
 		flags |= MSG_DONTWAIT;
 	return so->ops->recvmsg(so, m, flags & ~MSG_CMSG_CLOEXEC);
 }
@@ -657,11 +649,13 @@ sys_recvfrom(const struct syscall_args *a)
 {
 	struct iovec iov = { a->a[1], a->a[2] };
 	struct socket *so;
-	struct file *f = NULL;
+	struct file *f;
 	struct uio uio;
 	struct kmsg m;
 	long r;
 
+	if ((so = sockfd(a->a[0], &f, &r)) == NULL)
+		return r;
 	memset(&m, 0, sizeof(m));
 	if ((int64_t)iov.len < 0)
 		iov.len = MAX_RW_COUNT;	/* as Linux's import_ubuf */
@@ -669,7 +663,7 @@ sys_recvfrom(const struct syscall_args *a)
 	if (uio.resid > MAX_RW_COUNT)
 		uio.resid = MAX_RW_COUNT;
 	m.uio = &uio;
-	r = do_recv(a->a[0], &m, (int)a->a[3], &so, &f);
+	r = do_recv(so, f, &m, (int)a->a[3]);
 	put_files(&m);
 	if (r >= 0 && a->a[4] != 0) {
 		int e = put_addr(a->a[4], a->a[5], &m.addr, m.addrlen);
@@ -677,8 +671,7 @@ sys_recvfrom(const struct syscall_args *a)
 		if (e != 0)
 			r = e;
 	}
-	if (f != NULL)
-		file_unref(f);
+	file_unref(f);
 	return r;
 }
 
@@ -720,24 +713,25 @@ long
 sys_recvmsg(const struct syscall_args *a)
 {
 	struct socket *so;
-	struct file *f = NULL;
+	struct file *f;
 	struct kmsghdr h;
 	struct iovec *iov;
 	struct uio uio;
 	struct kmsg m;
 	long r, e;
 
+	if ((so = sockfd(a->a[0], &f, &r)) == NULL)
+		return r;
 	memset(&m, 0, sizeof(m));
 	if ((r = get_msghdr(&h, a->a[1], &uio, &iov)) != 0)
 		goto out;
 	m.uio = &uio;
-	r = do_recv(a->a[0], &m, (int)a->a[2], &so, &f);
+	r = do_recv(so, f, &m, (int)a->a[2]);
 	if (r >= 0 && (e = put_msghdr(&m, so, &h, a->a[1], (int)a->a[2])))
 		r = e;
 out:
 	put_files(&m);
-	if (f != NULL)
-		file_unref(f);
+	file_unref(f);
 	kfree(iov);
 	return r;
 }

@@ -53,6 +53,21 @@ do_prlimit(int pid, unsigned res, const struct rlimit64 *new,
 	return r;
 }
 
+/*
+ * The most fds p may have open: RLIMIT_NOFILE's soft value, capped at
+ * NR_OPEN.  Every call that installs an fd passes this to fd_alloc().
+ */
+unsigned
+proc_nofile_limit(struct proc *p)
+{
+	uint64_t lim;
+
+	spin_lock(&proc_lock);
+	lim = p->rlim[RLIMIT_NOFILE].cur;
+	spin_unlock(&proc_lock);
+	return (unsigned)MIN(lim, (uint64_t)NR_OPEN);
+}
+
 /* prlimit64(2): pid, resource, new (may be NULL), old (may be NULL). */
 long
 sys_prlimit64(const struct syscall_args *a)

@@ -12,12 +12,15 @@
  */
 #include "contract/physmem.h"
 #include "contract/usercopy.h"
+#include "dev/tty.h"
+#include "fs/devfs.h"
 #include "fs/file.h"
 #include "fs/vfs.h"
 #include "kern/errno.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "mm/page.h"
+#include "net/socket.h"
 #include "proc/mutex.h"
 #include "proc/proc.h"
 #include "proc/spinlock.h"
@@ -178,17 +181,6 @@ new_inode(struct dentry *dir, uint32_t mode)
 	return tmpfs_inode(mode, p->cred.euid, gid);
 }
 
-static unsigned
-nofile(struct proc *p)
-{
-	uint64_t lim;
-
-	spin_lock(&proc_lock);
-	lim = p->rlim[RLIMIT_NOFILE].cur;
-	spin_unlock(&proc_lock);
-	return (unsigned)MIN(lim, (uint64_t)NR_OPEN);
-}
-
 /* The open itself, under vfs_lock: the dentry to open, or -errno. */
 static int
 open_locked(struct pathop *op, unsigned flags, uint32_t mode,
@@ -268,7 +260,14 @@ do_open(int dirfd, uaddr_t upath, unsigned flags, uint32_t mode)
 	if ((err = op_begin(&op, dirfd, upath, false)) != 0)
 		return err;
 	if ((err = open_locked(&op, flags, mode, &d)) == 0) {
-		if ((d->inode->mode & S_IFMT) != S_IFIFO)
+		/*
+		 * A device may refuse the open (/dev/tty: ENXIO), and
+		 * O_NOCTTY is its to honour, so it sees that flag too.
+		 */
+		if ((d->inode->mode & S_IFMT) == S_IFCHR)
+			err = devfs_open_file(d->inode,
+			    flags & (O_KEPT | O_NOCTTY), &f);
+		else if ((d->inode->mode & S_IFMT) != S_IFIFO)
 			f = vfs_open_dentry(d, flags & O_KEPT);
 		else if ((fifo = fifo_get(d->inode)) == NULL)
 			err = -ENOMEM;
@@ -279,7 +278,7 @@ do_open(int dirfd, uaddr_t upath, unsigned flags, uint32_t mode)
 	/* A FIFO waits for its other side with no VFS lock held. */
 	if (fifo != NULL && (r = fifo_open(fifo, flags & O_KEPT, &f)) != 0)
 		return r;
-	fd = fd_alloc(cur()->fdt, f, 0, nofile(cur()),
+	fd = fd_alloc(cur()->fdt, f, 0, proc_nofile_limit(cur()),
 	    (flags & O_CLOEXEC) != 0);
 	if (fd < 0)
 		file_unref(f);
@@ -333,12 +332,25 @@ fill_stat(struct linux_stat *st, const struct dentry *d)
 	st->ctime_nsec = ip->ctime % NSEC;
 }
 
-/* Files outside the VFS (pipes, the console) stat as FIFOs for now. */
+/*
+ * Files outside the VFS, as Linux stats them: a socket(2) socket is
+ * S_IFSOCK 0777 (sockfs), a pipe S_IFIFO 0600 (pipefs), the console a
+ * character device 0600 (5:1, /dev/console), and the anonymous-inode
+ * files (eventfd, epoll) mode 0600 with no type bits at all.
+ */
 static void
-fill_stat_anon(struct linux_stat *st)
+fill_stat_anon(struct linux_stat *st, struct file *f)
 {
 	memset(st, 0, sizeof(*st));
-	st->mode = S_IFIFO | 0600;
+	if (socket_of(f) != NULL)
+		st->mode = S_IFSOCK | 0777;
+	else if ((st->ino = pipe_file_ino(f)) != 0)
+		st->mode = S_IFIFO | 0600;
+	else if (f->ops->ioctl == tty_ioctl) {
+		st->mode = S_IFCHR | 0600;
+		st->rdev = (5u << 8) | 1u;	/* Linux's encoding of 5:1 */
+	} else
+		st->mode = 0600;
 	st->nlink = 1;
 	st->blksize = 4096;
 }
@@ -361,7 +373,7 @@ do_stat(int dirfd, uaddr_t upath, uaddr_t ubuf, int flags)
 		walk |= WALK_EMPTY;
 	if (op.path[0] == '\0' && op.at != NULL &&
 	    vfs_file_dentry(op.at) == NULL)
-		fill_stat_anon(&st);
+		fill_stat_anon(&st, op.at);
 	else if ((err = namei(op.at, op.path, walk, &d)) == 0)
 		fill_stat(&st, d);
 	op_end(&op);
@@ -398,7 +410,7 @@ sys_fstat(const struct syscall_args *a)
 	if (f == NULL)
 		return -EBADF;
 	if ((d = vfs_file_dentry(f)) == NULL)
-		fill_stat_anon(&st);
+		fill_stat_anon(&st, f);
 	else {
 		vfs_lock();
 		fill_stat(&st, d);

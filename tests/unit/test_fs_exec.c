@@ -8,6 +8,8 @@
 #include "contract/uctx.h"
 #include "exec/elf.h"
 #include "fs/vfs.h"
+#include "kern/printk.h"
+#include "mm/reserve.h"
 #include "test_sys.h"
 
 #define TEXT	0x400000
@@ -155,6 +157,15 @@ errors_body(void *arg)
 	    -ENOEXEC);
 	ck_assert_int_eq(sys(SYS_execve, BAD, V(argv), 0), -EFAULT);
 	ck_assert_int_eq(sys(SYS_execve, U("/bin/prog"), BAD, 0), -EFAULT);
+	/*
+	 * Regression: the file is checked before argv is read, as Linux
+	 * does (argv was copied first: EFAULT); a bad format shows only
+	 * after the copy.
+	 */
+	ck_assert_int_eq(sys(SYS_execve, U("/bin/noexec"), BAD, 0), -EACCES);
+	ck_assert_int_eq(sys(SYS_execve, U("/bin/none"), BAD, 0), -ENOENT);
+	ck_assert_int_eq(sys(SYS_execve, U("/bin"), BAD, BAD), -EACCES);
+	ck_assert_int_eq(sys(SYS_execve, U("/bin/garbage"), BAD, 0), -EFAULT);
 	/* One string of 2.5 MiB: E2BIG. */
 	big = umem(3 * MiB);
 	{
@@ -260,6 +271,72 @@ START_TEST(exec_script_nested)
 }
 END_TEST
 
+/* The mark of the execve syscall's reservations. */
+static struct reserve_mark
+execve_mark(void)
+{
+	struct reserve_mark m[128];
+	int n = reserve_marks(m, 128), i;
+
+	for (i = 0; i < n && i < 128; i++)
+		if (strcmp(m[i].site, "execve") == 0)
+			return m[i];
+	ck_abort_msg("no execve mark");
+	return m[0];
+}
+
+#define BIG_ARGC	10000	/* of 10 bytes each: 100,000 bytes */
+
+/*
+ * Regression: setup_stack() put the argv/envp pointer array on the
+ * heap, so a large argv overran execve's reservation (278080 bytes of
+ * 65536 for an xargs line).  Exec with 100,000 bytes of arguments: the
+ * new stack holds them all, and execve stays inside its bound.
+ */
+static int
+big_args_body(void *arg)
+{
+	static const char *const envp[] = { "E=1", NULL };
+	size_t ptrs = (BIG_ARGC + 1) * 8;
+	uaddr_t area = umem(ROUNDUP(ptrs + BIG_ARGC * 10, PG));
+	uaddr_t sp, p;
+	uint64_t u;
+	char s[16];
+	int i;
+
+	(void)arg;
+	ck_assert_int_eq(sys(SYS_mkdir, U("/bin"), 0755), 0);
+	put_elf("/bin/prog");
+	for (i = 0; i < BIG_ARGC; i++) {
+		ksnprintf(s, sizeof(s), "a%08d", i);
+		u = area + ptrs + (uaddr_t)i * 10;
+		poke_str(u, s);
+		ck_assert_int_eq(copyout(area + (uaddr_t)i * 8, &u, 8), 0);
+	}
+	u = 0;
+	ck_assert_int_eq(copyout(area + BIG_ARGC * 8, &u, 8), 0);
+	ck_assert_int_eq(sys(SYS_execve, U("/bin/prog"), area, V(envp)), 0);
+	scratch = 0;	/* that memory went with the old image */
+	sp = uctx_stack_pointer(curthread()->uctx);
+	ck_assert_int_eq(peek64(sp), BIG_ARGC);
+	for (i = 0, p = sp + 8; i < BIG_ARGC; i++, p += 8) {
+		ksnprintf(s, sizeof(s), "a%08d", i);
+		check_str(peek64(p), s);
+	}
+	ck_assert_int_eq(peek64(p), 0);
+	check_str(peek64(p + 8), "E=1");
+	ck_assert_int_eq(peek64(p + 16), 0);
+	ck_assert_uint_eq(execve_mark().overruns, 0);
+	ck_assert_uint_le(execve_mark().high_water, execve_mark().bound);
+	return 0;
+}
+
+START_TEST(exec_big_args)
+{
+	sys_run(big_args_body);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -271,6 +348,7 @@ suite(void)
 	tcase_add_test(tc, exec_elf);
 	tcase_add_test(tc, exec_script);
 	tcase_add_test(tc, exec_script_nested);
+	tcase_add_test(tc, exec_big_args);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -15,6 +15,7 @@
 
 #include "fs/vfs.h"
 #include "mm/page.h"
+#include "net/socket.h"
 #include "test_sys.h"
 
 #define DIRENT_NAME	19
@@ -355,6 +356,28 @@ readonly_body(void *arg)
 	    -EPERM);
 	ck_assert_int_eq(sys(SYS_rename, path("/proc/meminfo"),
 	    path("/proc/m2")), -EPERM);
+	/*
+	 * Regression: bind(2) of an AF_UNIX socket looked the name up in
+	 * the cache only and skipped the fixed-directory check, so it put
+	 * a socket inode into procfs.  Linux: ENOENT (procfs's lookup of
+	 * a missing name fails), EADDRINUSE for a name procfs has.
+	 */
+	{
+		long s = sys(SYS_socket, 1 /* AF_UNIX */, 1 /* STREAM */, 0);
+		uaddr_t sa = umem(PG);
+		uint16_t fam = 1;
+
+		ck_assert_int_ge(s, 0);
+		ck_assert_int_eq(copyout(sa, &fam, 2), 0);
+		poke_str(sa + 2, "/proc/x");
+		ck_assert_int_eq(sys(SYS_bind, s, sa, 2 + 8), -ENOENT);
+		poke_str(sa + 2, "/proc/self/x");
+		ck_assert_int_eq(sys(SYS_bind, s, sa, 2 + 13), -ENOENT);
+		poke_str(sa + 2, "/proc/meminfo");
+		ck_assert_int_eq(sys(SYS_bind, s, sa, 2 + 14), -EADDRINUSE);
+		ck_assert_int_eq(sys(SYS_access, path("/proc/x"), 0), -ENOENT);
+		ck_assert_int_eq(sys(SYS_close, s), 0);
+	}
 	ck_assert_int_eq(sys(SYS_rename, path("/proc/meminfo"),
 	    path("/m2")), -EXDEV);
 	ck_assert_int_eq(sys(SYS_link, path("/proc/meminfo"), path("/m2")),

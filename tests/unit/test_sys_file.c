@@ -96,6 +96,56 @@ START_TEST(test_pipe_basics)
 }
 END_TEST
 
+/*
+ * Regression: a read whose copy-out faulted took its bytes out of the
+ * ring and lost them (Linux leaves them in the pipe).  A write whose
+ * copy-in faults puts in only the bytes it copied, never garbage.
+ */
+static int
+pipe_fault_keeps_data(void *arg)
+{
+	uaddr_t buf = umem(PG), iov = umem(PG);
+	uint64_t v[4];
+	int rd, wr;
+	char k[8];
+
+	(void)arg;
+	mkpipe(O_NONBLOCK, &rd, &wr);
+	poke_str(buf, "xy");
+	ck_assert_int_eq(sys(SYS_write, wr, buf, 2), 2);
+	ck_assert_int_eq(sys(SYS_read, rd, 0, 1), -EFAULT);
+	ck_assert_int_eq(sys(SYS_read, rd, BAD, 2), -EFAULT);
+	ck_assert_int_eq(sys(SYS_read, rd, buf + 100, 2), 2);
+	ck_assert_int_eq(copyin(k, buf + 100, 2), 0);
+	ck_assert_int_eq(memcmp(k, "xy", 2), 0);
+	/* readv: the first buffer's byte is read, the rest stays. */
+	poke_str(buf, "abc");
+	ck_assert_int_eq(sys(SYS_write, wr, buf, 3), 3);
+	v[0] = buf + 200; v[1] = 1; v[2] = BAD; v[3] = 2;
+	ck_assert_int_eq(copyout(iov, v, sizeof(v)), 0);
+	ck_assert_int_eq(sys(SYS_readv, rd, iov, 2), 1);
+	ck_assert_int_eq(sys(SYS_read, rd, buf + 100, 8), 2);
+	ck_assert_int_eq(copyin(k, buf + 100, 2), 0);
+	ck_assert_int_eq(memcmp(k, "bc", 2), 0);
+	/* writev: the good buffer goes in, the bad one adds nothing. */
+	poke_str(buf, "pq");
+	v[0] = buf; v[1] = 2; v[2] = BAD; v[3] = 4;
+	ck_assert_int_eq(copyout(iov, v, sizeof(v)), 0);
+	ck_assert_int_eq(sys(SYS_writev, wr, iov, 2), 2);
+	ck_assert_int_eq(sys(SYS_write, wr, BAD, 3), -EFAULT);
+	ck_assert_int_eq(sys(SYS_read, rd, buf + 100, 8), 2);
+	ck_assert_int_eq(copyin(k, buf + 100, 2), 0);
+	ck_assert_int_eq(memcmp(k, "pq", 2), 0);
+	ck_assert_int_eq(sys(SYS_read, rd, buf, 8), -EAGAIN);
+	return 0;
+}
+
+START_TEST(test_pipe_fault_keeps_data)
+{
+	sys_run(pipe_fault_keeps_data);
+}
+END_TEST
+
 /* A reader blocked on one vCPU is woken by a writer on another. */
 static int
 pipe_reader(void *arg)
@@ -513,6 +563,7 @@ sys_file_suite(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_pipe_basics);
+	tcase_add_test(tc, test_pipe_fault_keeps_data);
 	tcase_add_test(tc, test_pipe_wakeup);
 	tcase_add_test(tc, test_atomic_writes);
 	tcase_add_test(tc, test_big_transfer);

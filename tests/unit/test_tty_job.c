@@ -290,12 +290,19 @@ open_member(void *arg)
 static int
 open_child(void *arg)
 {
+	uaddr_t u = umem(PG);
+
 	(void)arg;
 	ck_assert_int_gt(get_fg(), 0);
 	ck_assert_int_eq(tty_dev_tty_check(), 0);
+	poke_str(u, "/dev/tty");
+	ck_assert_int_ge(sys(SYS_openat, AT_FDCWD, u, O_RDWR, 0), 0);
 	ck_assert_int_eq(sys(SYS_setsid), sys(SYS_getpid));
 	ck_assert_int_eq(get_fg(), -ENOTTY);
 	ck_assert_int_eq(tty_dev_tty_check(), -ENXIO);
+	/* Regression: /dev/tty opened for anyone; Linux says ENXIO. */
+	poke_str(u, "/dev/tty");
+	ck_assert_int_eq(sys(SYS_openat, AT_FDCWD, u, O_RDWR, 0), -ENXIO);
 	return 0;
 }
 
@@ -314,6 +321,18 @@ open_leader(void *arg)
 	fd = (int)sys(SYS_openat, AT_FDCWD, u, O_WRONLY, 0);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(sys(SYS_ioctl, fd, TIOCGSID, u + 64), -ENOTTY);
+	/*
+	 * Regression: open stripped O_NOCTTY before devfs saw it, so such
+	 * an open took the terminal.  And no /dev/tty without one.
+	 */
+	fd = (int)sys(SYS_openat, AT_FDCWD, u, O_RDWR | O_NOCTTY, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(sys(SYS_ioctl, fd, TIOCGSID, u + 64), -ENOTTY);
+	ck_assert_int_eq(sys(SYS_fcntl, fd, 3 /* F_GETFL */, 0) & O_NOCTTY,
+	    0);
+	poke_str(u + 128, "/dev/tty");
+	ck_assert_int_eq(sys(SYS_openat, AT_FDCWD, u + 128, O_RDWR, 0),
+	    -ENXIO);
 	fd = (int)sys(SYS_openat, AT_FDCWD, u, O_RDWR, 0);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(sys(SYS_ioctl, fd, TIOCGSID, u + 64), 0);

@@ -268,9 +268,32 @@ files(void)
 	/* One byte more before each: a lost byte must not turn into EAGAIN. */
 	BADPTRS("read(pipe)", (write(pfd[1], "z", 1),
 	    S(SYS_read, pfd[0], P, 1)));
+	/* Every byte is still there: "xy" and three "z"s, in order. */
+	CK("read(pipe) after faults", S(SYS_read, pfd[0], buf, 16));
+	CK("pipe data kept", memcmp(buf, "xyzzz", 5) == 0 ? 0 : -1);
 	CK("ioctl(pipe, TCGETS)", S(SYS_ioctl, pfd[0], 0x5401, buf));
+	{
+		int n = -5;
+
+		write(pfd[1], "abc", 3);
+		CK("ioctl(pipe, FIONREAD)", S(SYS_ioctl, pfd[0], 0x541b, &n));
+		CK("FIONREAD(pipe of 3)", n);
+		BADPTRS("ioctl(pipe, FIONREAD)",
+		    S(SYS_ioctl, pfd[1], 0x541b, P));
+		read(pfd[0], buf, 3);
+	}
 	CK("ioctl(file, TCGETS)", S(SYS_ioctl, fd, 0x5401, buf));
 	CK("ioctl(-1)", S(SYS_ioctl, -1, 0x5401, buf));
+	{
+		int n = -5;
+
+		lseek(fd, 3, SEEK_SET);
+		CK("ioctl(file, FIONREAD)", S(SYS_ioctl, fd, 0x541b, &n));
+		CK("FIONREAD(file at 3)", n);
+		lseek(fd, 0, SEEK_SET);
+		BADPTRS("ioctl(file, FIONREAD)", S(SYS_ioctl, fd, 0x541b, P));
+		CK("ioctl(dir, FIONREAD)", S(SYS_ioctl, dfd, 0x541b, &n));
+	}
 	CK("fsync(pipe)", S(SYS_fsync, pfd[0]));
 	CK("ftruncate(pipe)", S(SYS_ftruncate, pfd[1], 0));
 	close(pfd[0]);
@@ -545,6 +568,23 @@ processes(void)
 		CK("execve(bad argv string)", S(SYS_execve, "noexec", argv, 0));
 		chmod("noexec", 0644);
 	}
+	/* The file is checked before argv is read. */
+	CK("execve(noexec, bad argv)", S(SYS_execve, "noexec", KADDR, 0));
+	CK("execve(missing, bad argv)", S(SYS_execve, "missing", KADDR, 0));
+	CK("execve(d, bad envp)", S(SYS_execve, "d", 0, KADDR));
+	{
+		int st;
+		pid_t pid = fork();
+
+		/* No controlling terminal after setsid: /dev/tty is ENXIO. */
+		if (pid == 0) {
+			setsid();
+			CK("child: open(/dev/tty) no ctty",
+			    S(SYS_open, "/dev/tty", O_RDWR));
+			_exit(0);
+		}
+		waitpid(pid, &st, 0);
+	}
 	CK("clone(CLONE_THREAD alone)", S(SYS_clone, 0x10000, 0, 0, 0, 0));
 	CK("clone(CLONE_SIGHAND alone)", S(SYS_clone, 0x800, 0, 0, 0, 0));
 
@@ -740,6 +780,37 @@ sockets(void)
 		memset(&mh, 0, sizeof(mh));
 		CK("sendmsg(file)", S(SYS_sendmsg, fd, &mh, 0));
 		CK("recvmsg(file)", S(SYS_recvmsg, fd, &mh, 0));
+		/* The fd is checked before the msghdr is read. */
+		memset(&mh, 0xff, sizeof(mh));
+		CK("sendmsg(file, bad msghdr)", S(SYS_sendmsg, fd, &mh, 0));
+		CK("recvmsg(file, bad msghdr)", S(SYS_recvmsg, fd, &mh, 0));
+		CK("sendmsg(-1, bad msghdr)", S(SYS_sendmsg, -1, &mh, 0));
+		CK("recvmsg(-1, bad msghdr)", S(SYS_recvmsg, -1, &mh, 0));
+		CK("sendto(file, bad addr)", S(SYS_sendto, fd, "x", 1, 0,
+		    KADDR, 1000));
+	}
+	{
+		struct stat st;
+		int p[2], e = eventfd(0, 0), ep = epoll_create1(0);
+
+		/* File types as fstat sees them: sockfs, pipefs, anon. */
+		pipe(p);
+		fstat(s, &st);
+		CK("fstat(socket) type", st.st_mode >> 12);
+		CK("fstat(socket) mode", st.st_mode & 07777);
+		fstat(p[0], &st);
+		CK("fstat(pipe) type", st.st_mode >> 12);
+		CK("fstat(pipe) mode", st.st_mode & 07777);
+		fstat(e, &st);
+		CK("fstat(eventfd) type", st.st_mode >> 12);
+		CK("fstat(eventfd) mode", st.st_mode & 07777);
+		fstat(ep, &st);
+		CK("fstat(epoll) type", st.st_mode >> 12);
+		CK("fstat(epoll) mode", st.st_mode & 07777);
+		close(p[0]);
+		close(p[1]);
+		close(e);
+		close(ep);
 	}
 	CK("shutdown(how 99)", S(SYS_shutdown, s, 99));
 	CK("shutdown(unconnected)", S(SYS_shutdown, s, SHUT_RDWR));

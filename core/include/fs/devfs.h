@@ -20,7 +20,13 @@ struct dentry;
 void devfs_register(const char *name, uint32_t mode,
     const struct file_ops *ops);
 
-/* Open a devfs node (vfs_open_dentry, vfs_lock held). */
+/*
+ * Open a devfs node with open(2)'s flags, O_NOCTTY included (vfs_lock
+ * held): 0 with *out, or the device's -errno (/dev/tty without a
+ * controlling terminal: -ENXIO).  The file does not keep O_NOCTTY.
+ */
+int devfs_open_file(struct inode *ip, unsigned flags, struct file **out);
+/* The same for vfs_open_dentry, which cannot fail: NULL on an error. */
 struct file *devfs_open(struct inode *ip, unsigned flags);
 
 /* The mount(2) hooks (fs/mount.c): one tree, so a second mount is EBUSY. */

@@ -233,6 +233,8 @@ void proc_free(struct proc *p);
 void proc_link(struct proc *p);
 void proc_unlink(struct proc *p);
 struct proc *proc_find(int pid);
+/* The fd limit of p (RLIMIT_NOFILE, at most NR_OPEN); takes proc_lock. */
+unsigned proc_nofile_limit(struct proc *p);
 bool proc_group_exists(int pgid, int sid);
 void proc_attach_thread(struct proc *p, struct uctx *u, int tid);
 

@@ -211,14 +211,6 @@ devfs_open_file(struct inode *ip, unsigned flags, struct file **out)
 	return 0;
 }
 
-struct file *
-devfs_open(struct inode *ip, unsigned flags)
-{
-	struct file *f;
-
-	return devfs_open_file(ip, flags, &f) == 0 ? f : NULL;
-}
-
 /* /dev/console: the console file, which a session leader may acquire. */
 static int
 console_open(unsigned flags, struct file **out)

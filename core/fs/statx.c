@@ -87,12 +87,19 @@ fill_statx(struct linux_statx *sx, const struct dentry *d)
 
 /* As fstat(2) shows files outside the VFS: a FIFO, mode 0600. */
 static void
-fill_statx_anon(struct linux_statx *sx)
+fill_statx_anon(struct linux_statx *sx, struct file *f)
 {
+	uint64_t ino, rdev;
+	uint32_t mode;
+
+	file_anon_attr(f, &mode, &ino, &rdev);
 	sx->mask = STATX_BASIC_STATS;
 	sx->blksize = 4096;
 	sx->nlink = 1;
-	sx->mode = S_IFIFO | 0600;
+	sx->mode = (uint16_t)mode;
+	sx->ino = ino;
+	sx->rdev_major = (uint32_t)((rdev >> 8) & 0xfff);
+	sx->rdev_minor = (uint32_t)(rdev & 0xff);
 }
 
 /* statx(2): dirfd, path, flags, mask, buf. */
@@ -126,7 +133,7 @@ sys_statx(const struct syscall_args *a)
 		goto out;
 	}
 	if (path[0] == '\0' && at != NULL && vfs_file_dentry(at) == NULL) {
-		fill_statx_anon(&sx);
+		fill_statx_anon(&sx, at);
 		goto out;
 	}
 	vfs_lock();

@@ -860,9 +860,6 @@ vfs_open_dentry(struct dentry *d, unsigned flags)
 {
 	struct genfile *g;
 
-	/* A character device opens as the driver's file (fs/devfs.h). */
-	if ((d->inode->mode & S_IFMT) == S_IFCHR)
-		return devfs_open(d->inode, flags);
 	if (d->inode->ops != NULL && d->inode->ops->generate != NULL &&
 	    !S_ISDIR(d->inode->mode)) {
 		g = kzalloc(sizeof(*g));

@@ -116,13 +116,14 @@ is_dot(const char *name, size_t len)
 static int
 may_create(struct dentry *dir)
 {
-	int err;
-
-	if (!dir->linked)
+	/*
+	 * A directory whose names its file system makes (procfs) has no
+	 * room for others: Linux's lookup of the new name fails first, so
+	 * ENOENT even for root.
+	 */
+	if (!dir->linked || vfs_dir_fixed(dir))
 		return -ENOENT;
-	if ((err = vfs_permission(dir->inode, MAY_WRITE | MAY_EXEC)) != 0)
-		return err;
-	return vfs_dir_fixed(dir) ? -EPERM : 0;
+	return vfs_permission(dir->inode, MAY_WRITE | MAY_EXEC);
 }
 
 /* The root of the mounted tree holding d: EXDEV between two. */
@@ -336,21 +337,36 @@ fill_stat(struct linux_stat *st, const struct dentry *d)
  * Files outside the VFS, as Linux stats them: a socket(2) socket is
  * S_IFSOCK 0777 (sockfs), a pipe S_IFIFO 0600 (pipefs), the console a
  * character device 0600 (5:1, /dev/console), and the anonymous-inode
- * files (eventfd, epoll) mode 0600 with no type bits at all.
+ * files (eventfd, epoll) mode 0600 with no type bits at all.  fstat and
+ * statx both report these.
  */
+void
+file_anon_attr(struct file *f, uint32_t *mode, uint64_t *ino, uint64_t *rdev)
+{
+	*ino = 0;
+	*rdev = 0;
+	if (socket_of(f) != NULL)
+		*mode = S_IFSOCK | 0777;
+	else if ((*ino = pipe_file_ino(f)) != 0)
+		*mode = S_IFIFO | 0600;
+	else if (f->ops->ioctl == tty_ioctl) {
+		*mode = S_IFCHR | 0600;
+		*rdev = (5u << 8) | 1u;		/* Linux's encoding of 5:1 */
+	} else
+		*mode = 0600;
+}
+
 static void
 fill_stat_anon(struct linux_stat *st, struct file *f)
 {
+	uint64_t ino, rdev;
+	uint32_t mode;
+
 	memset(st, 0, sizeof(*st));
-	if (socket_of(f) != NULL)
-		st->mode = S_IFSOCK | 0777;
-	else if ((st->ino = pipe_file_ino(f)) != 0)
-		st->mode = S_IFIFO | 0600;
-	else if (f->ops->ioctl == tty_ioctl) {
-		st->mode = S_IFCHR | 0600;
-		st->rdev = (5u << 8) | 1u;	/* Linux's encoding of 5:1 */
-	} else
-		st->mode = 0600;
+	file_anon_attr(f, &mode, &ino, &rdev);
+	st->mode = mode;
+	st->ino = ino;
+	st->rdev = rdev;
 	st->nlink = 1;
 	st->blksize = 4096;
 }
@@ -745,7 +761,7 @@ rename_locked(struct rename_args *r)
 		    -EEXIST : -EBUSY;
 	/* Before any lookup in a directory that prunes (procfs's). */
 	if (vfs_dir_fixed(odir) || vfs_dir_fixed(ndir))
-		return tree_of(odir) != tree_of(ndir) ? -EXDEV : -EPERM;
+		return tree_of(odir) != tree_of(ndir) ? -EXDEV : -ENOENT;
 	if ((old = vfs_lookup(odir, olast, olen)) == NULL)
 		return -ENOENT;
 	if (tree_of(odir) != tree_of(ndir))
@@ -890,7 +906,7 @@ do_link(int odirfd, uaddr_t opath, int ndirfd, uaddr_t npath, int flags)
 	if (tree_of(dir) != tree_of(old))
 		err = -EXDEV;
 	else if (vfs_dir_fixed(dir))
-		err = -EPERM;
+		err = -ENOENT;	/* as may_create() says */
 	else if (is_dot(last, len) || vfs_lookup(dir, last, len) != NULL)
 		err = -EEXIST;
 	else if (trailing)

@@ -136,8 +136,7 @@ void tty_open(unsigned flags);
 
 /*
  * For /dev/tty's open: 0 when the console is the caller's controlling
- * terminal, else -ENXIO, the open's error.  (devfs's open cannot fail
- * yet, so /dev/tty still opens the console for anyone.)
+ * terminal, else -ENXIO, the open's error (devfs_open_file()).
  */
 int tty_dev_tty_check(void);
 

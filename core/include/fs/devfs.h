@@ -26,8 +26,6 @@ void devfs_register(const char *name, uint32_t mode,
  * controlling terminal: -ENXIO).  The file does not keep O_NOCTTY.
  */
 int devfs_open_file(struct inode *ip, unsigned flags, struct file **out);
-/* The same for vfs_open_dentry, which cannot fail: NULL on an error. */
-struct file *devfs_open(struct inode *ip, unsigned flags);
 
 /* The mount(2) hooks (fs/mount.c): one tree, so a second mount is EBUSY. */
 int devfs_mount(struct dentry *mp);

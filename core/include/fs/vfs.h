@@ -309,6 +309,14 @@ int vfs_getpath(char *buf, uaddr_t upath);
 struct dentry *vfs_file_dentry(struct file *f);
 
 /*
+ * What fstat and statx report for a file with no dentry (a pipe, socket,
+ * console, eventfd or epoll file): st_mode, st_ino and st_rdev (in the
+ * encoding inode rdev uses), as Linux's pseudo file systems give them.
+ */
+void file_anon_attr(struct file *f, uint32_t *mode, uint64_t *ino,
+    uint64_t *rdev);
+
+/*
  * Mount a tree whose root directory is rootip over the directory mp
  * (vfs_lock held): the new root dentry, or NULL when mp has a mount
  * over it already.
@@ -332,7 +340,11 @@ int vfs_umount(struct dentry *root);
 void vfs_register_fstype(const char *name, int (*mount)(struct dentry *mp),
     void (*umount)(struct dentry *root));
 
-/* Open d as a file (checks done); returns the file with one reference. */
+/*
+ * Open d as a file (checks done); returns the file with one reference.
+ * Not for character devices or FIFOs, whose opens may fail or wait:
+ * open(2) gives those to devfs_open_file() and fifo_open().
+ */
 struct file *vfs_open_dentry(struct dentry *d, unsigned flags);
 
 /*

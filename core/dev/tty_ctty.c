@@ -23,9 +23,11 @@
  * control turned off" unless something like getty or cttyhack steps
  * in.  Here `make run`'s shell has job control as on a login tty.)
  *
- * Releasing: TIOCNOTTY by the leader (SIGHUP and SIGCONT go to the
- * foreground group), or the leader's end, noticed lazily
- * (session_check): its session loses the tty, with no SIGHUP.
+ * Releasing: TIOCNOTTY by the leader or the leader's exit
+ * (tty_session_leader_exit): SIGHUP and SIGCONT go to the foreground
+ * group and the session loses the tty, as Linux's disassociate_ctty.
+ * A leader that vanishes some other way is noticed lazily
+ * (session_check), with no SIGHUP.
  *
  * Job control: a process of the session in a background group that
  * reads the tty gets SIGTTIN, and one that writes with TOSTOP or changes
@@ -223,7 +225,24 @@ set_ctty(struct file *f, uaddr_t arg)
 	return 0;
 }
 
-/* TIOCNOTTY: the leader gives the tty up for its whole session. */
+/*
+ * The session leader gives the tty up for its whole session: hang up
+ * the foreground group (SIGCONT too, so a stopped job sees the SIGHUP)
+ * and end the tenure, which every member's ctty names.  proc_lock held.
+ */
+static void
+hangup_session(void)
+{
+	if (tty.pgrp != 0) {
+		signal_pgrp(tty.pgrp, SIGHUP);
+		signal_pgrp(tty.pgrp, SIGCONT);
+	}
+	tty.sid = 0;
+	tty.pgrp = 0;
+	tty.tenure++;
+}
+
+/* TIOCNOTTY: a member drops the tty alone; the leader, for everyone. */
 static long
 drop_ctty(void)
 {
@@ -235,14 +254,15 @@ drop_ctty(void)
 		p->ctty = CTTY_NONE;
 		return 0;
 	}
-	if (tty.pgrp != 0) {
-		signal_pgrp(tty.pgrp, SIGHUP);
-		signal_pgrp(tty.pgrp, SIGCONT);
-	}
-	tty.sid = 0;
-	tty.pgrp = 0;
-	tty.tenure++;
+	hangup_session();
 	return 0;
+}
+
+void
+tty_session_leader_exit(struct proc *p)
+{
+	if (p->pid == p->sid && has_ctty(p))
+		hangup_session();
 }
 
 /* TIOCSPGRP: a group of the caller's session takes the foreground. */

@@ -19,8 +19,10 @@
  * ITIMER_REAL sends SIGALRM from a kernel thread, "itimer", started by
  * the first setitimer/alarm, which sleeps until the earliest armed timer
  * (a process's expiry time is in struct proc, under proc_lock).
- * ITIMER_VIRTUAL and ITIMER_PROF count CPU time, which we do not
- * account: they are stored and read back, and never fire.
+ * ITIMER_VIRTUAL and ITIMER_PROF count down where CPU time is charged
+ * (proc/acct.c), which also sends their SIGVTALRM and SIGPROF; the
+ * charges subtract without proc_lock, so the values and intervals are
+ * read and written here atomically as well as under it.
  */
 #include "contract/clock.h"
 #include "contract/usercopy.h"
@@ -512,8 +514,10 @@ itimer_swap(struct proc *p, int which, struct k_itimerval *old,
 			value = 1000;
 		period = p->itimer_real_period;
 	} else {
-		value = p->itimer_value[which - 1];
-		period = p->itimer_period[which - 1];
+		value = __atomic_load_n(&p->itimer_value[which - 1],
+		    __ATOMIC_RELAXED);
+		period = __atomic_load_n(&p->itimer_period[which - 1],
+		    __ATOMIC_RELAXED);
 	}
 	old->it_value = ns_to_tv(value);
 	old->it_interval = ns_to_tv(period);
@@ -530,9 +534,26 @@ itimer_swap(struct proc *p, int which, struct k_itimerval *old,
 		p->itimer_real_period = p->itimer_real_when == 0 ? 0 : period;
 		return true;
 	}
-	p->itimer_value[which - 1] = value;
-	p->itimer_period[which - 1] = value == 0 ? 0 : period;
+	/* The interval first: a charge that sees the value expire reloads. */
+	__atomic_store_n(&p->itimer_period[which - 1], value == 0 ? 0 : period,
+	    __ATOMIC_RELAXED);
+	__atomic_store_n(&p->itimer_value[which - 1], value, __ATOMIC_RELAXED);
 	return false;
+}
+
+/*
+ * ITIMER_VIRTUAL and ITIMER_PROF expired for p (acct.c's sender, no
+ * spinlock held): their signals.
+ */
+static void
+itimer_cpu_fire(struct proc *p, unsigned expired)
+{
+	spin_lock(&proc_lock);
+	if (expired & ACCT_ITIMER_VIRTUAL)
+		signal_send_proc(p, SIGVTALRM, NULL);
+	if (expired & ACCT_ITIMER_PROF)
+		signal_send_proc(p, SIGPROF, NULL);
+	spin_unlock(&proc_lock);
 }
 
 /* getitimer(which, curr) */
@@ -571,6 +592,9 @@ sys_setitimer(const struct syscall_args *a)
 		if (!tv_valid(&set.it_value) || !tv_valid(&set.it_interval))
 			return -EINVAL;
 	}
+	/* Before the timer is armed, so that its expiry finds the sender. */
+	if (which != ITIMER_REAL)
+		acct_set_itimer_fire(itimer_cpu_fire);
 	spin_lock(&proc_lock);
 	changed = itimer_swap(p, which, &old, &set);
 	spin_unlock(&proc_lock);

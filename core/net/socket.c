@@ -133,9 +133,9 @@ socket_create(int family, int type, int protocol, unsigned flags,
 	return 0;
 }
 
-/* Files a receive brought but nobody will install: close them. */
-static void
-drop_files(struct kmsg *m)
+/* Files a message carries that nobody will install: close them. */
+void
+kmsg_drop_files(struct kmsg *m)
 {
 	int i;
 
@@ -166,7 +166,7 @@ socket_read(struct file *f, struct uio *uio, uint64_t *off)
 	if (so->ops->recvmsg == NULL)
 		return -EINVAL;
 	r = so->ops->recvmsg(so, &m, nonblock_flag(f));
-	drop_files(&m);
+	kmsg_drop_files(&m);
 	return r;
 }
 

@@ -458,18 +458,6 @@ get_control(struct kmsg *m, uaddr_t uctl, size_t len)
 	return 0;
 }
 
-static void
-put_files(struct kmsg *m)
-{
-	int i;
-
-	for (i = 0; i < m->nfiles; i++)
-		file_unref(m->files[i]);
-	kfree(m->files);
-	m->files = NULL;
-	m->nfiles = 0;
-}
-
 /* A user msghdr and its iovecs in: a ready kmsg over *uio. */
 static long
 get_msghdr(struct kmsghdr *h, uaddr_t uh, struct uio *uio,
@@ -511,8 +499,24 @@ do_send(struct socket *so, struct kmsg *m, int flags, uaddr_t uctl,
 		r = -ENOBUFS;
 	else if ((r = get_control(m, uctl, ctllen)) == 0)
 		r = socket_send(so, m, flags);
-	put_files(m);
+	kmsg_drop_files(m);
 	return r;
+}
+
+/*
+ * Set m up over one user buffer, as sendto and recvfrom take it: a length
+ * past MAX_RW_COUNT (or "negative") is clipped, as Linux's import_ubuf.
+ */
+static void
+kmsg_single(struct kmsg *m, struct uio *uio, struct iovec *iov)
+{
+	memset(m, 0, sizeof(*m));
+	if ((int64_t)iov->len < 0)
+		iov->len = MAX_RW_COUNT;
+	uio_init(uio, iov, 1);
+	if (uio->resid > MAX_RW_COUNT)
+		uio->resid = MAX_RW_COUNT;
+	m->uio = uio;
 }
 
 long
@@ -527,13 +531,7 @@ sys_sendto(const struct syscall_args *a)
 
 	if ((so = sockfd(a->a[0], &f, &r)) == NULL)
 		return r;
-	memset(&m, 0, sizeof(m));
-	if ((int64_t)iov.len < 0)
-		iov.len = MAX_RW_COUNT;	/* as Linux's import_ubuf */
-	uio_init(&uio, &iov, 1);
-	if (uio.resid > MAX_RW_COUNT)
-		uio.resid = MAX_RW_COUNT;
-	m.uio = &uio;
+	kmsg_single(&m, &uio, &iov);
 	r = 0;
 	if (a->a[4] != 0) {
 		r = get_addr(&m.addr, a->a[4], a->a[5]);
@@ -656,15 +654,9 @@ sys_recvfrom(const struct syscall_args *a)
 
 	if ((so = sockfd(a->a[0], &f, &r)) == NULL)
 		return r;
-	memset(&m, 0, sizeof(m));
-	if ((int64_t)iov.len < 0)
-		iov.len = MAX_RW_COUNT;	/* as Linux's import_ubuf */
-	uio_init(&uio, &iov, 1);
-	if (uio.resid > MAX_RW_COUNT)
-		uio.resid = MAX_RW_COUNT;
-	m.uio = &uio;
+	kmsg_single(&m, &uio, &iov);
 	r = do_recv(so, f, &m, (int)a->a[3]);
-	put_files(&m);
+	kmsg_drop_files(&m);
 	if (r >= 0 && a->a[4] != 0) {
 		int e = put_addr(a->a[4], a->a[5], &m.addr, m.addrlen);
 
@@ -730,7 +722,7 @@ sys_recvmsg(const struct syscall_args *a)
 	if (r >= 0 && (e = put_msghdr(&m, so, &h, a->a[1], (int)a->a[2])))
 		r = e;
 out:
-	put_files(&m);
+	kmsg_drop_files(&m);
 	file_unref(f);
 	kfree(iov);
 	return r;

@@ -6,6 +6,7 @@
 #include "contract/entry.h"
 #include "contract/uctx.h"
 #include "contract/usercopy.h"
+#include "dev/tty.h"
 #include "fs/file.h"
 #include "fs/vfs.h"
 #include "kern/printk.h"
@@ -76,6 +77,8 @@ proc_finish(struct proc *p)
 		platform_poweroff(poweroff_status(status));
 	}
 	reparent_children(p, init);
+	/* A session leader's exit hangs up its terminal (SIGHUP to fg). */
+	tty_session_leader_exit(p);
 	p->vfork_done = true;
 	waitq_wake_all(&p->vfork_wq);
 	p->state = PROC_ZOMBIE;

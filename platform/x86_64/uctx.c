@@ -43,6 +43,7 @@
 #include "memlayout.h"
 #include "mm/kmalloc.h"
 #include "percpu.h"
+#include "proc/acct.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
 #include "sys/syscall.h"
@@ -361,14 +362,19 @@ void uctx_exception(struct trapframe *tf, uint64_t cr2)
 
 /*
  * trap.c, after an interrupt taken in user mode (interrupts off, on the
- * thread's own kernel stack): a signal sent while the thread ran in user
- * mode is delivered now rather than at its next syscall.
+ * thread's own kernel stack): the user time run so far is charged, so the
+ * CPU-time interval timers (ITIMER_VIRTUAL, ITIMER_PROF) expire for a
+ * thread that never makes a syscall, and a signal sent while the thread
+ * ran in user mode is delivered now rather than at its next syscall.
  */
 void uctx_interrupt_exit(struct trapframe *tf)
 {
 	struct uctx *u = this_cpu()->uctx;
 
-	if (u == NULL || !signal_pending())
+	if (u == NULL)
+		return;
+	acct_charge_current();
+	if (!signal_pending())
 		return;
 	u->tf = *tf;
 	intr_enable();

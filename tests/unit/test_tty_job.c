@@ -272,6 +272,68 @@ START_TEST(test_notty)
 END_TEST
 
 /*
+ * A session leader that exits holding the tty hangs it up: its
+ * foreground group gets SIGHUP (here the default action ends the child)
+ * and the session loses the terminal, as Linux's disassociate_ctty.
+ */
+/* In the leader's (foreground) group: wait up to 5 s for the SIGHUP. */
+static int
+hup_child(void *arg)
+{
+	int i;
+
+	(void)arg;
+	for (i = 0; i < 500; i++)
+		sleep_ms(10);
+	return 1;
+}
+
+static int
+hup_leader(void *arg)
+{
+	int report = (int)(intptr_t)arg;
+	uaddr_t u = umem(PG);
+	long me = sys(SYS_setsid), pid;
+
+	ck_assert_int_eq(sys(SYS_ioctl, 0, TIOCSCTTY, 1), 0);
+	ck_assert_int_eq(get_fg(), me);
+	/* init's SIG_IGN came through fork: the child takes the default. */
+	ck_assert_int_eq(set_action(T_SIGHUP, 0), 0);
+	pid = hosted_fork(hup_child, NULL);
+	ck_assert_int_gt(pid, 0);
+	poke32(u, (uint32_t)pid);
+	ck_assert_int_eq(sys(SYS_write, report, u, 4), 4);
+	return 0;
+}
+
+static int
+leader_exit(void *arg)
+{
+	uaddr_t u = umem(PG);
+	int rd, wr;
+	long pid, child;
+
+	(void)arg;
+	/* The leader steals init's terminal; init ignores that SIGHUP. */
+	ck_assert_int_eq(set_action(T_SIGHUP, T_SIG_IGN), 0);
+	mkpipe(&rd, &wr);
+	pid = hosted_fork(hup_leader, (void *)(intptr_t)wr);
+	ck_assert_int_eq(sys(SYS_read, rd, u, 4), 4);
+	child = peek32(u);
+	ck_assert_int_eq(wait_status(pid), 0);
+	/* The orphan went to init (us): killed by SIGHUP. */
+	ck_assert_int_eq(wait_opts(child, 0), T_SIGHUP);
+	ck_assert_int_eq(get_fg(), -ENOTTY);
+	return 0;
+}
+
+START_TEST(test_leader_exit)
+{
+	sys_run(leader_exit);
+}
+END_TEST
+
+/*
  * Opening the tty for reading makes it a session leader's controlling
  * terminal when neither has one; processes already in the session do
  * not get it, children forked afterwards do, and setsid leaves it
@@ -379,6 +441,7 @@ tty_job_suite(void)
 	tcase_add_test(tc, test_winch);
 	tcase_add_test(tc, test_notty);
 	tcase_add_test(tc, test_open_ctty);
+	tcase_add_test(tc, test_leader_exit);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -13,6 +13,7 @@
 #include "kern/types.h"
 
 struct file;
+struct proc;
 
 /* ioctl(2) requests (asm-generic/ioctls.h). */
 #define TCGETS		0x5401u
@@ -139,6 +140,13 @@ void tty_open(unsigned flags);
  * terminal, else -ENXIO, the open's error (devfs_open_file()).
  */
 int tty_dev_tty_check(void);
+
+/*
+ * Process p is exiting (proc_finish): if it is a session leader whose
+ * controlling terminal is the console, SIGHUP and SIGCONT go to the
+ * foreground group and the session loses the terminal.  proc_lock held.
+ */
+void tty_session_leader_exit(struct proc *p);
 
 /*
  * The line discipline's input: raw bytes as they arrive, processed at

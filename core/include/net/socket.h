@@ -219,6 +219,8 @@ int socket_intr_errno(uint64_t timeo);
 
 /* Send m on so (sendmsg and write): SIGPIPE on EPIPE, see socket.c. */
 ssize_t socket_send(struct socket *so, struct kmsg *m, int flags);
+/* Close the files m carries (SCM_RIGHTS) and forget them. */
+void kmsg_drop_files(struct kmsg *m);
 /* SOL_SOCKET options, else the family's; val is a kernel buffer. */
 int socket_setopt(struct socket *so, int level, int name, const void *val,
     size_t len);

@@ -71,6 +71,23 @@ has_ctty(const struct proc *p)
 	return tty.sid != 0 && p->sid == tty.sid && p->ctty == tty.tenure;
 }
 
+/*
+ * For /proc/PID/stat: the device number of p's controlling terminal in
+ * proc(5)'s tty_nr encoding (the console, 5:1), with the terminal's
+ * foreground group in *tpgid; or 0 and -1 without one.  proc_lock held.
+ */
+int
+tty_ctty_of(const struct proc *p, int *tpgid)
+{
+	session_check();
+	if (!has_ctty(p)) {
+		*tpgid = -1;
+		return 0;
+	}
+	*tpgid = tty.pgrp;
+	return (5 << 8) | 1;
+}
+
 /* Make the tty the controlling terminal of p's session.  proc_lock held. */
 static void
 acquire(struct proc *p)

@@ -19,6 +19,7 @@
 #include "fs/file.h"
 #include "fs/vfs.h"
 #include "kern/errno.h"
+#include "dev/tty.h"
 #include "lib/string.h"
 #include "proc/proc.h"
 #include "proc/signal.h"
@@ -85,6 +86,7 @@ proc_info_get(int pid, struct proc_info *pi)
 	pi->ppid = p->parent != NULL ? p->parent->pid : 0;
 	pi->pgid = p->pgid;
 	pi->sid = p->sid;
+	pi->tty_nr = tty_ctty_of(p, &pi->tpgid);
 	pi->nthreads = p->nthreads;
 	pi->state = state_of(p);
 	memcpy(pi->name, p->name, sizeof(pi->name));

@@ -58,6 +58,7 @@ echo "== uptime"; uptime
 echo "== nproc $(nproc) $(grep -c ^processor /proc/cpuinfo)"
 mkfifo /tmp/f && { echo through-the-fifo >/tmp/f & }
 echo "== fifo $(cat /tmp/f)"; wait
+echo "== tty $(cut -d" " -f7,8 /proc/self/stat) $(ps -o pgid= -p $$ 2>/dev/null)"
 echo "== status"; cat /proc/self/status; echo "== end"'
 	out=$(KERNEL=$KERNEL RUN_QEMU_TIMEOUT=$BOOT_TIMEOUT \
 	    "$TESTS_QEMU/../../tools/run-qemu" --smp "$ncpus" -- \
@@ -74,6 +75,9 @@ echo "== status"; cat /proc/self/status; echo "== end"'
 	want '^ *[0-9]+ +[0-9a-z]+ +\{ps\} sh -c echo ' "ps lists itself"
 	want '^ *1 +[0-9a-z]+ +\{init\} /bin/sh /sbin/init$' "ps lists init"
 	want '^Mem: +[1-9][0-9]* +[0-9]+ +[1-9][0-9]*' "free's numbers"
+	# The console (5:1) is the session's terminal, with a foreground
+	# group: stat's tty_nr and tpgid.
+	want '^== tty 1281 [1-9][0-9]*' "stat's tty_nr and tpgid"
 	want '^Filesystem +1K-blocks +Used +Available +Use% +Mounted on$' \
 	    "df's header"
 	want '^tmpfs +[1-9][0-9]* +[0-9]+ +[1-9][0-9]* +[0-9]+% +/$' \

@@ -142,6 +142,12 @@ void tty_open(unsigned flags);
 int tty_dev_tty_check(void);
 
 /*
+ * /proc/PID/stat's tty_nr for p (0: no controlling terminal) and, in
+ * *tpgid, its foreground process group (-1).  proc_lock held.
+ */
+int tty_ctty_of(const struct proc *p, int *tpgid);
+
+/*
  * Process p is exiting (proc_finish): if it is a session leader whose
  * controlling terminal is the console, SIGHUP and SIGCONT go to the
  * foreground group and the session loses the terminal.  proc_lock held.

@@ -187,6 +187,7 @@ int proc_count(void);
  */
 struct proc_info {
 	int pid, ppid, pgid, sid, nthreads;
+	int tty_nr, tpgid;		/* controlling terminal: 0 and -1 */
 	int tid;			/* the thread shown: pid unless asked */
 	char state;			/* R, S, T or Z, as /proc shows */
 	char name[16];

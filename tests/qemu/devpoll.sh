@@ -9,17 +9,7 @@ set -u
 need_kernel "${1:-}"
 shift
 
-user="$(dirname "$KERNEL")/user"
-[ -f "$user/devpoll" ] ||
-    fail "no user program at $user/devpoll (musl-gcc missing?)"
-command -v cpio >/dev/null || fail "cpio is not installed"
-
-root="$WORK/root"
-mkdir -p "$root/sbin"
-cp "$user/devpoll" "$root/sbin/init"
-(cd "$root" && find . | cpio -o -H newc --quiet) >"$WORK/initramfs.cpio" ||
-    fail "cpio failed"
-
+init_cpio devpoll
 boot devpoll -initrd "$WORK/initramfs.cpio" \
     -append "test=user panic=poweroff" "$@"
 expect_line "^devpoll: ok$"

@@ -16,7 +16,6 @@ for p in fsinit fsecho; do
 	[ -f "$user/$p" ] ||
 	    fail "no user program at $user/$p (musl-gcc missing?)"
 done
-command -v cpio >/dev/null || fail "cpio is not installed"
 
 root="$WORK/root"
 mkdir -p "$root/sbin" "$root/bin" "$root/etc"
@@ -25,8 +24,7 @@ cp "$user/fsecho" "$root/bin/fsecho"
 printf '#!/bin/fsecho -s\n' >"$root/bin/script"
 chmod 755 "$root/bin/script"
 echo "not a program" >"$root/etc/motd"
-(cd "$root" && find . | cpio -o -H newc --quiet) >"$WORK/initramfs.cpio" ||
-    fail "cpio failed"
+pack_root "$root" "$WORK/initramfs.cpio"
 
 boot initramfs -initrd "$WORK/initramfs.cpio" \
     -append "test=user panic=poweroff" "$@"

@@ -77,3 +77,64 @@ banner_mib() {
 	    sed -nE 's/^.*biscotti [0-9.]+: [0-9]+ CPUs?, ([0-9]+) MiB of memory managed$/\1/p' |
 	    head -n 1
 }
+
+# user_program NAME: $PROG_PATH is tests/user's NAME, built beside the
+# kernel.
+user_program() {
+	PROG_PATH="$(dirname "$KERNEL")/user/$1"
+	[ -f "$PROG_PATH" ] ||
+	    fail "no user program at $PROG_PATH (musl-gcc missing?)"
+}
+
+# pack_root DIR CPIO: DIR's tree as a newc cpio archive (the initramfs).
+pack_root() {
+	command -v cpio >/dev/null || fail "cpio is not installed"
+	(cd "$1" && find . | cpio -o -H newc --quiet) >"$2" ||
+	    fail "cpio failed"
+}
+
+# init_cpio NAME: $WORK/initramfs.cpio holding tests/user's NAME as
+# /sbin/init (the kernel then mounts devfs at /dev, and the program
+# lives in the file system).
+init_cpio() {
+	user_program "$1"
+	mkdir -p "$WORK/root/sbin"
+	cp "$PROG_PATH" "$WORK/root/sbin/init"
+	pack_root "$WORK/root" "$WORK/initramfs.cpio"
+}
+
+# boot_typing NAME QEMU-ARGS...: boot in the background with the serial
+# input coming from fd 3 (write keystrokes there: printf ... >&3); the
+# log is $LOG.  wait_for waits for output, typing_done for the end.
+boot_typing() {
+	LOG="$WORK/$1.log"
+	shift
+	mkfifo "$WORK/input"
+	# Hold the FIFO open for writing so QEMU never sees end of input.
+	exec 3<>"$WORK/input"
+	timeout "$BOOT_TIMEOUT" "$RUN_KERNEL" "$KERNEL" "$@" \
+	    <"$WORK/input" >"$LOG" 2>&1 &
+	qemu=$!
+}
+
+# wait_for REGEX: until the log has a line matching it, or QEMU is gone.
+wait_for() {
+	waited=0
+	until tr -d '\r' <"$LOG" | grep -aEq -- "$1"; do
+		if [ "$waited" -ge "$((BOOT_TIMEOUT * 10))" ] ||
+		    ! kill -0 "$qemu" 2>/dev/null; then
+			kill "$qemu" 2>/dev/null
+			wait "$qemu"
+			fail "no '$1' in the serial log"
+		fi
+		sleep 0.1
+		waited=$((waited + 1))
+	done
+}
+
+# typing_done: wait for QEMU to end; its exit code in $STATUS.
+typing_done() {
+	STATUS=0
+	wait "$qemu" || STATUS=$?
+	exec 3>&-
+}

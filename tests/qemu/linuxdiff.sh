@@ -13,9 +13,8 @@ need_kernel "${1:-}"
 prog=$2
 shift 2
 
-binary="$(dirname "$KERNEL")/user/$prog"
-[ -f "$binary" ] || fail "no user program at $binary (musl-gcc missing?)"
-command -v cpio >/dev/null || fail "cpio is not installed"
+user_program "$prog"
+binary=$PROG_PATH
 
 # The marked part of a log.
 between() {
@@ -34,8 +33,7 @@ grep -q "^$prog: end$" "$WORK/linux.log" ||
 between "$WORK/linux.log" >"$WORK/linux"
 
 cp "$binary" "$WORK/root/sbin/init"
-(cd "$WORK/root" && find . | cpio -o -H newc --quiet) >"$WORK/initrd.cpio" ||
-    fail "cpio failed"
+pack_root "$WORK/root" "$WORK/initrd.cpio"
 boot "linuxdiff-$prog" -initrd "$WORK/initrd.cpio" \
     -append "test=user panic=poweroff" "$@"
 expect_line "^$prog: end$"

@@ -18,15 +18,7 @@ shift 2
 user_test() {
 	prog=$1
 	shift
-	user="$(dirname "$KERNEL")/user"
-	[ -f "$user/$prog" ] ||
-	    fail "no user program at $user/$prog (musl-gcc missing?)"
-	command -v cpio >/dev/null || fail "cpio is not installed"
-	root="$WORK/root"
-	mkdir -p "$root/sbin"
-	cp "$user/$prog" "$root/sbin/init"
-	(cd "$root" && find . | cpio -o -H newc --quiet) \
-	    >"$WORK/initramfs.cpio" || fail "cpio failed"
+	init_cpio "$prog"
 	boot "$prog" -initrd "$WORK/initramfs.cpio" \
 	    -append "test=user panic=poweroff" "$@"
 	expect_line "^$prog: ok$"

@@ -9,39 +9,9 @@ set -u
 need_kernel "${1:-}"
 shift
 
-user="$(dirname "$KERNEL")/user"
-[ -f "$user/ttyjob" ] ||
-    fail "no user program at $user/ttyjob (musl-gcc missing?)"
-command -v cpio >/dev/null || fail "cpio is not installed"
-root="$WORK/root"
-mkdir -p "$root/sbin"
-cp "$user/ttyjob" "$root/sbin/init"
-(cd "$root" && find . | cpio -o -H newc --quiet) >"$WORK/initramfs.cpio" ||
-    fail "cpio failed"
-
-LOG="$WORK/ttyjob.log"
-mkfifo "$WORK/input"
-# Hold the FIFO open for writing so QEMU never sees end of input.
-exec 3<>"$WORK/input"
-timeout "$BOOT_TIMEOUT" "$RUN_KERNEL" "$KERNEL" "$@" \
-    -initrd "$WORK/initramfs.cpio" -append "test=user panic=poweroff" \
-    <"$WORK/input" >"$LOG" 2>&1 &
-qemu=$!
-
-# wait_for REGEX: until the log has it, or QEMU is gone.
-wait_for() {
-	waited=0
-	until tr -d '\r' <"$LOG" | grep -aEq -- "$1"; do
-		if [ "$waited" -ge "$((BOOT_TIMEOUT * 10))" ] ||
-		    ! kill -0 "$qemu" 2>/dev/null; then
-			kill "$qemu" 2>/dev/null
-			wait "$qemu"
-			fail "no '$1' from ttyjob"
-		fi
-		sleep 0.1
-		waited=$((waited + 1))
-	done
-}
+init_cpio ttyjob
+boot_typing ttyjob "$@" -initrd "$WORK/initramfs.cpio" \
+    -append "test=user panic=poweroff"
 
 # The job may not be running yet when the question appears; a second
 # keystroke would reach the next job, so wait a little first.
@@ -54,9 +24,7 @@ printf '\032' >&3
 wait_for '^ttyjob: type a line$'
 printf 'fg ok\r' >&3
 
-STATUS=0
-wait "$qemu" || STATUS=$?
-exec 3>&-
+typing_done
 expect_line '^(\^C)?ttyjob: sigint ok$'
 expect_line '^(\^Z)?ttyjob: sigtstp ok$'
 expect_line '^ttyjob: sigttin ok$'

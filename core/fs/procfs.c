@@ -25,8 +25,8 @@
  *
  * Times in stat are clock ticks of 100 Hz (AT_CLKTCK, sysconf's
  * _SC_CLK_TCK); memory figures come from the page allocator and the
- * process's address space.  Fields Linux has and we do not keep (page
- * fault counts, the scheduler's priority) read 0.
+ * process's address space.  Fields Linux has and we do not keep (major
+ * faults, the scheduler's priority) read 0.
  *
  * Locking: lookup, revalidate, readdir and readlink run under vfs_lock
  * (the VFS calls them so); generate runs with no lock and takes
@@ -472,9 +472,10 @@ gen_pstat(struct seqbuf *sb, struct proc_info *pi)
 {
 	uint64_t vsize = vm_bytes(pi->vmspace);
 
-	seq_printf(sb, "%d (%s) %c %d %d %d %d %d %u 0 0 0 0 ", pi->tid,
+	seq_printf(sb, "%d (%s) %c %d %d %d %d %d %u %llu %llu 0 0 ", pi->tid,
 	    pi->name, pi->state, pi->ppid, pi->pgid, pi->sid, pi->tty_nr,
-	    pi->tpgid, 0x400000u);
+	    pi->tpgid, 0x400000u, (unsigned long long)pi->counts.minflt,
+	    (unsigned long long)pi->ccounts.minflt);
 	seq_printf(sb, "%llu %llu %llu %llu 20 0 %d 0 %llu ",
 	    ticks(pi->utime_ns), ticks(pi->stime_ns), ticks(pi->cutime_ns),
 	    ticks(pi->cstime_ns), pi->nthreads, ticks(pi->start_ns));

@@ -164,6 +164,52 @@ acct_switch_out(struct thread *prev, uint64_t now)
 	(void)charge(prev, now, false);
 }
 
+/* One more of the counter at byte offset off, in t and in its process. */
+static void
+count(struct thread *t, size_t off)
+{
+	uint64_t *tc = (uint64_t *)((char *)&t->counts + off);
+
+	__atomic_store_n(tc, *tc + 1, __ATOMIC_RELAXED);
+	if (t->proc != NULL)
+		__atomic_fetch_add((uint64_t *)((char *)&t->proc->counts + off),
+		    1, __ATOMIC_RELAXED);
+}
+
+void
+acct_minflt(void)
+{
+	count(curthread(), offsetof(struct acct_counts, minflt));
+}
+
+void
+acct_count_switch(struct thread *prev)
+{
+	if (prev->state == THREAD_SLEEPING)
+		count(prev, offsetof(struct acct_counts, nvcsw));
+	else if (prev->state == THREAD_RUNNABLE)
+		count(prev, offsetof(struct acct_counts, nivcsw));
+}
+
+void
+acct_counts_add(struct acct_counts *a, const struct acct_counts *b)
+{
+	a->minflt += b->minflt;
+	a->nvcsw += b->nvcsw;
+	a->nivcsw += b->nivcsw;
+}
+
+struct acct_counts
+acct_counts_read(const struct acct_counts *c)
+{
+	struct acct_counts r;
+
+	r.minflt = __atomic_load_n(&c->minflt, __ATOMIC_RELAXED);
+	r.nvcsw = __atomic_load_n(&c->nvcsw, __ATOMIC_RELAXED);
+	r.nivcsw = __atomic_load_n(&c->nivcsw, __ATOMIC_RELAXED);
+	return r;
+}
+
 void
 acct_switch_in(struct thread *next, uint64_t now)
 {

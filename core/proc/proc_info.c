@@ -21,6 +21,7 @@
 #include "kern/errno.h"
 #include "dev/tty.h"
 #include "lib/string.h"
+#include "proc/acct.h"
 #include "proc/proc.h"
 #include "proc/signal.h"
 #include "proc/spinlock.h"
@@ -96,6 +97,8 @@ proc_info_get(int pid, struct proc_info *pi)
 	pi->cutime_ns = p->cutime_ns;
 	pi->cstime_ns = p->cstime_ns;
 	pi->start_ns = p->start_ns;
+	pi->counts = acct_counts_read(&p->counts);
+	pi->ccounts = p->ccounts;
 	signals_of(p, pi);
 	pi->arg_start = p->arg_start;
 	pi->arg_end = p->arg_end;

@@ -50,6 +50,7 @@ struct wait_res {
 	uint32_t uid;
 	uint64_t utime_ns, stime_ns;	/* the child's and its children's */
 	uint64_t maxrss_kb;		/* the larger of those two peaks */
+	struct acct_counts counts;	/* the child's and its children's */
 };
 
 /* Does child c match the request?  proc_lock held. */
@@ -135,6 +136,8 @@ proc_wait(const struct wait_req *w, struct wait_res *res)
 	res->stime_ns = __atomic_load_n(&found->stime_ns, __ATOMIC_RELAXED) +
 	    found->cstime_ns;
 	res->maxrss_kb = MAX(found->maxrss_kb, found->cmaxrss_kb);
+	res->counts = acct_counts_read(&found->counts);
+	acct_counts_add(&res->counts, &found->ccounts);
 	if (found->state != PROC_ZOMBIE) {
 		/* Stopped or continued: report once, reap nothing. */
 		res->wstatus = stop_report(found, w->options);
@@ -148,6 +151,7 @@ proc_wait(const struct wait_req *w, struct wait_res *res)
 		self->cutime_ns += res->utime_ns;
 		self->cstime_ns += res->stime_ns;
 		self->cmaxrss_kb = MAX(self->cmaxrss_kb, res->maxrss_kb);
+		acct_counts_add(&self->ccounts, &res->counts);
 	}
 	spin_unlock(&proc_lock);
 	if (!(w->options & WNOWAIT))
@@ -189,7 +193,8 @@ sys_wait4(const struct syscall_args *a)
 		return r;
 	if (a->a[1] != 0 && copyout(a->a[1], &res.wstatus, sizeof(int)) != 0)
 		return -EFAULT;
-	acct_rusage(ru, res.utime_ns, res.stime_ns, res.maxrss_kb);
+	acct_rusage(ru, res.utime_ns, res.stime_ns, res.maxrss_kb,
+	    &res.counts);
 	if (a->a[3] != 0 && copyout(a->a[3], ru, sizeof(ru)) != 0)
 		return -EFAULT;
 	return r;
@@ -261,7 +266,8 @@ sys_waitid(const struct syscall_args *a)
 
 		if (r == 0)
 			memset(&res, 0, sizeof(res));
-		acct_rusage(ru, res.utime_ns, res.stime_ns, res.maxrss_kb);
+		acct_rusage(ru, res.utime_ns, res.stime_ns, res.maxrss_kb,
+		    &res.counts);
 		if (copyout(a->a[4], ru, sizeof(ru)) != 0)
 			return -EFAULT;
 	}

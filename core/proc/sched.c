@@ -277,6 +277,8 @@ static void sched_switch(struct cpu_sched *cs)
 		spin_unlock(&cs->lock);
 		return;
 	}
+	if (prev != &cs->idle)
+		acct_count_switch(prev);
 	next->state = THREAD_RUNNING;
 	cs->cur = next;
 	cs->prev = prev;

@@ -10,6 +10,7 @@
 #include "kern/errno.h"
 #include "kern/printk.h"
 #include "lib/string.h"
+#include "proc/acct.h"
 #include "proc/spinlock.h"
 #include "proc/thread.h"
 #include "vm_internal.h"
@@ -190,5 +191,7 @@ vm_fault(uaddr_t va, unsigned access)
 	mutex_lock(&vs->lock);
 	error = fault_locked(vs, va & ~(uaddr_t)PAGE_MASK, access);
 	mutex_unlock(&vs->lock);
+	if (error == 0)
+		acct_minflt();
 	return error;
 }

@@ -50,7 +50,8 @@ echo "== uptime"; uptime
 echo "== nproc $(nproc) $(grep -c ^processor /proc/cpuinfo)"
 mkfifo /tmp/f && { echo through-the-fifo >/tmp/f & }
 echo "== fifo $(cat /tmp/f)"; wait
-echo "== tty $(cut -d" " -f7,8 /proc/self/stat) $(ps -o pgid= -p $$ 2>/dev/null)"
+echo "== tty $(cut -d" " -f7,8 /proc/self/stat)"
+echo "== minflt $(cut -d" " -f10 /proc/self/stat)"
 echo "== status"; cat /proc/self/status; echo "== end"'
 	out=$(KERNEL=$KERNEL RUN_QEMU_TIMEOUT=$BOOT_TIMEOUT \
 	    "$TESTS_QEMU/../../tools/run-qemu" --smp "$ncpus" -- \
@@ -70,6 +71,7 @@ echo "== status"; cat /proc/self/status; echo "== end"'
 	# The console (5:1) is the session's terminal, with a foreground
 	# group: stat's tty_nr and tpgid.
 	want '^== tty 1281 [1-9][0-9]*' "stat's tty_nr and tpgid"
+	want '^== minflt [1-9][0-9]*$' "stat's minor faults"
 	want '^Filesystem +1K-blocks +Used +Available +Use% +Mounted on$' \
 	    "df's header"
 	want '^tmpfs +[1-9][0-9]* +[0-9]+ +[1-9][0-9]* +[0-9]+% +/$' \

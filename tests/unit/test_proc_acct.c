@@ -2,9 +2,11 @@
  * CPU-time accounting (proc/acct.c, proc_acct.c): a busy loop between
  * syscalls counts as user time in the thread and process clocks and in
  * getrusage; a reaped child's time moves to RUSAGE_CHILDREN, wait4's
- * rusage and times(); getrusage's `who` and times' NULL buffer.
+ * rusage and times(); getrusage's `who` and times' NULL buffer; the
+ * event counts (minor faults, voluntary and involuntary switches).
  */
 #include "kern/time.h"
+#include "proc/acct.h"
 #include "test_sys.h"
 
 #define MS		1000000ll
@@ -118,6 +120,76 @@ START_TEST(test_child_times)
 }
 END_TEST
 
+/* struct rusage's longs after the timevals, by index (8 bytes each). */
+#define RU_MINFLT	8
+#define RU_NVCSW	16
+#define RU_NIVCSW	17
+
+static int64_t
+ru_long(int who, int idx)
+{
+	uaddr_t ru = umem(PG);
+	int64_t w[RUSAGE_SIZE / 8];
+
+	ck_assert_int_eq(sys(SYS_getrusage, who, ru), 0);
+	ck_assert_int_eq(copyin(w, ru, sizeof(w)), 0);
+	return w[idx];
+}
+
+/* Touch n fresh pages: n minor faults. */
+static void
+touch_pages(int n)
+{
+	uaddr_t m = umem((size_t)n * PG);
+	int i;
+
+	for (i = 0; i < n; i++)
+		poke32(m + (uaddr_t)i * PG, i);
+}
+
+static int
+toucher(void *arg)
+{
+	(void)arg;
+	touch_pages(8);
+	return 0;
+}
+
+static int
+counts_body(void *arg)
+{
+	uaddr_t req = umem(PG), ru = umem(PG);
+	int64_t t[2] = { 0, 2 * MS }, f0, v0, w[RUSAGE_SIZE / 8];
+	long pid;
+
+	(void)arg;
+	f0 = ru_long(RUSAGE_SELF, RU_MINFLT);
+	touch_pages(16);
+	/* umem's own pages fault too: at least the 16 touched. */
+	ck_assert_int_ge(ru_long(RUSAGE_SELF, RU_MINFLT) - f0, 16);
+	ck_assert_int_ge(ru_long(RUSAGE_THREAD, RU_MINFLT), 16);
+	/* A sleep gives the CPU up: a voluntary switch. */
+	v0 = ru_long(RUSAGE_SELF, RU_NVCSW);
+	ck_assert_int_eq(copyout(req, t, sizeof(t)), 0);
+	ck_assert_int_eq(sys(SYS_nanosleep, req, 0), 0);
+	ck_assert_int_gt(ru_long(RUSAGE_SELF, RU_NVCSW), v0);
+	ck_assert_int_ge(ru_long(RUSAGE_SELF, RU_NIVCSW), 0);
+	/* A reaped child's faults move to RUSAGE_CHILDREN and wait4's. */
+	ck_assert_int_eq(ru_long(RUSAGE_CHILDREN, RU_MINFLT), 0);
+	pid = hosted_fork(toucher, NULL);
+	ck_assert_int_eq(sys(SYS_wait4, pid, 0, 0, ru), pid);
+	ck_assert_int_eq(copyin(w, ru, sizeof(w)), 0);
+	ck_assert_int_ge(w[RU_MINFLT], 8);
+	ck_assert_int_ge(ru_long(RUSAGE_CHILDREN, RU_MINFLT), 8);
+	return 0;
+}
+
+START_TEST(test_counts)
+{
+	sys_run(counts_body);
+}
+END_TEST
+
 static Suite *
 proc_acct_suite(void)
 {
@@ -127,6 +199,7 @@ proc_acct_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_self_times);
 	tcase_add_test(tc, test_child_times);
+	tcase_add_test(tc, test_counts);
 	suite_add_tcase(s, tc);
 	return s;
 }

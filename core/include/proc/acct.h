@@ -10,6 +10,7 @@
 #define PROC_ACCT_H
 
 #include "kern/types.h"
+#include "proc/acct_counts.h"
 
 struct proc;
 struct thread;
@@ -56,10 +57,23 @@ void acct_set_itimer_fire(acct_itimer_fire_fn *fn);
 /* A process's own CPU time (its threads, live and exited), ns. */
 void acct_proc_times(const struct proc *p, uint64_t *utime, uint64_t *stime);
 
-/* Linux's struct rusage (x86-64, 144 bytes) with the times and maxrss. */
+/* Linux's struct rusage (x86-64, 144 bytes): times, maxrss and counts. */
 #define RUSAGE_SIZE	144
 void acct_rusage(void *buf, uint64_t utime, uint64_t stime,
-    uint64_t maxrss_kb);
+    uint64_t maxrss_kb, const struct acct_counts *c);
+
+/* Count a resolved page fault for the current thread and its process. */
+void acct_minflt(void);
+/*
+ * Count prev's switch away from its CPU: voluntary when it sleeps,
+ * involuntary when it is still runnable (preempted, or yielding).
+ * Scheduler context, run-queue lock held.
+ */
+void acct_count_switch(struct thread *prev);
+/* a += b, field by field. */
+void acct_counts_add(struct acct_counts *a, const struct acct_counts *b);
+/* A snapshot of c, read with atomic loads. */
+struct acct_counts acct_counts_read(const struct acct_counts *c);
 
 /*
  * Fold the peak resident set of p's current address space into

@@ -27,6 +27,7 @@
 
 #include "kern/types.h"
 #include "lib/list.h"
+#include "proc/acct_counts.h"
 #include "proc/signal_state.h"
 #include "proc/waitq.h"
 
@@ -119,6 +120,8 @@ struct proc {
 	uint64_t start_ns;		/* [i] clock_ns() at creation */
 	uint64_t maxrss_kb;		/* [p] peak RSS of images gone (exec, exit) */
 	uint64_t cmaxrss_kb;		/* [p] the largest reaped child's */
+	struct acct_counts counts;	/* [a] its threads' events: atomic adds */
+	struct acct_counts ccounts;	/* [p] reaped children's, added by wait */
 	struct thread *exec_thread;	/* [p] execve killing the others; NULL */
 	struct waitq exec_wq;		/* that execve waits here for them */
 };
@@ -193,6 +196,7 @@ struct proc_info {
 	char name[16];
 	struct cred cred;
 	uint64_t utime_ns, stime_ns, cutime_ns, cstime_ns, start_ns;
+	struct acct_counts counts, ccounts;	/* its own, reaped children's */
 	uint64_t sig_pending, sig_blocked, sig_ignored, sig_caught;
 	uaddr_t arg_start, arg_end;
 	uint64_t rlim_nofile;

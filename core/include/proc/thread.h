@@ -19,6 +19,7 @@
 #include "kern/types.h"
 #include "lib/list.h"
 #include "mm/reserve.h"
+#include "proc/acct_counts.h"
 #include "proc/signal_state.h"
 #include "proc/waitq.h"
 
@@ -65,6 +66,7 @@ struct thread {
 	bool detached;			/* [j] free on exit without join */
 	/* CPU time (proc_acct.c): charged by the thread itself. */
 	uint64_t utime_ns, stime_ns;	/* [t] atomic stores, read by others */
+	struct acct_counts counts;	/* [t] atomic stores, read by others */
 	uint64_t acct_stamp;		/* [t] clock_ns() of the last charge */
 	bool acct_user;			/* [t] in user mode since acct_stamp */
 };

@@ -52,6 +52,11 @@ void hosted_park(void)
 }
 
 /* Record status, release hosted_boot()'s caller, and stop this vCPU. */
+void platform_reboot(void)
+{
+	platform_poweroff(0);
+}
+
 void platform_poweroff(int status)
 {
 	unsigned i;

@@ -24,6 +24,24 @@ const char *boot_cmdline(void)
 }
 
 /* Power off through isa-debug-exit, or halt where there is none. */
+/*
+ * Pulse the CPU reset line through the 8042 keyboard controller (what
+ * PCs have answered since the AT); should that not take, an empty IDT
+ * turns the next exception into a triple fault, which resets the CPU.
+ */
+__noreturn void platform_reboot(void)
+{
+	static const struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) no_idt = { 0, 0 };
+
+	cli();
+	outb(0x64, 0xfe);
+	__asm__ volatile("lidt %0; int3" : : "m"(no_idt));
+	cpu_halt_all();
+}
+
 __noreturn void platform_poweroff(int status)
 {
 	cli();

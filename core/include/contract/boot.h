@@ -15,4 +15,10 @@ const char *boot_cmdline(void);
  */
 __noreturn void platform_poweroff(int status);
 
+/*
+ * Restart the machine (reboot(2)).  The hosted bake has no machine to
+ * restart: it powers off with status 0, as a booted-once process must.
+ */
+__noreturn void platform_reboot(void);
+
 #endif

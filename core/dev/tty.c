@@ -11,6 +11,7 @@
  * (tty_internal.h has its locking).  Its spinlock is never held across
  * a user copy: ioctls copy through a kernel-stack snapshot.
  */
+#include "contract/console.h"
 #include "contract/usercopy.h"
 #include "fs/file.h"
 #include "kern/console.h"
@@ -46,6 +47,8 @@ struct tty tty = {
 	.readers = { SPINLOCK_INIT("tty readers"),
 	    LIST_INIT(tty.readers.waiters) },
 	.room = { SPINLOCK_INIT("tty receive"), LIST_INIT(tty.room.waiters) },
+	.writers = { SPINLOCK_INIT("tty writers"),
+	    LIST_INIT(tty.writers.waiters) },
 	/* init's session, tenure 0: tty_ctty.c says why. */
 	.sid = 1,
 	.pgrp = 1,
@@ -114,6 +117,35 @@ set_winsize(uaddr_t arg)
 	return 0;
 }
 
+/*
+ * TCXONC: TCOOFF and TCOON stop and restart output, as ^S and ^Q do;
+ * TCIOFF and TCION send the terminal the VSTOP or VSTART character.
+ */
+static long
+flow_control(unsigned long arg)
+{
+	char c;
+
+	switch (arg) {
+	case TCOOFF:
+	case TCOON:
+		spin_lock(&tty.lock);
+		tty.stopped = arg == TCOOFF;
+		spin_unlock(&tty.lock);
+		ldisc_wake();
+		return 0;
+	case TCIOFF:
+	case TCION:
+		spin_lock(&tty.lock);
+		c = (char)tty.tio.c_cc[arg == TCIOFF ? VSTOP : VSTART];
+		spin_unlock(&tty.lock);
+		console_write_raw(&c, 1);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
 /* TCFLSH, TCXONC, TCSBRK(P): a background group is stopped first. */
 static long
 tty_control(unsigned cmd, uaddr_t arg)
@@ -131,8 +163,7 @@ tty_control(unsigned cmd, uaddr_t arg)
 			flush_input();
 		return 0;
 	case TCXONC:
-		/* Output is never stopped, so there is nothing to restart. */
-		return arg > TCION ? -EINVAL : 0;
+		return flow_control(arg);
 	default:
 		/* A drain (tcdrain(3)): output is always out already. */
 		return 0;

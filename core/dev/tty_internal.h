@@ -38,7 +38,9 @@ struct tty {
 	bool lnext;			/* [lock] VLNEXT: next byte literal */
 	unsigned col;			/* [lock] output column, for tabs */
 	unsigned canon_col;		/* [lock] where the edited line began */
+	bool stopped;			/* [lock] output held: ^S (IXON), TCOOFF */
 	struct waitq readers;		/* reads waiting for input */
+	struct waitq writers;		/* writes waiting for ^Q or TCOON */
 	struct waitq room;		/* the receive thread, for space */
 	/*
 	 * The controlling session, its foreground group, and its tenure:

@@ -10,7 +10,8 @@
  * context.  tty_receive() does, per byte, in N_TTY's order:
  *
  *   - VLNEXT's literal byte, ISTRIP;
- *   - IXON: VSTART and VSTOP are taken (output is never held back);
+ *   - IXON: VSTOP holds writes back until VSTART (or, with IXANY, any
+ *     character); echo is never held;
  *   - ISIG: VINTR, VQUIT, VSUSP send SIGINT, SIGQUIT, SIGTSTP to the
  *     foreground group, flush the queue unless NOFLSH, echo as ^C;
  *   - IGNCR, ICRNL, INLCR;
@@ -379,9 +380,21 @@ receive_char(const struct termios *t, unsigned char c)
 		put(t, c);	/* its echo covers VLNEXT's ^ */
 		return 0;
 	}
-	if ((t->c_iflag & IXON) &&
-	    (is_cc(t, VSTART, c) || is_cc(t, VSTOP, c)))
+	/*
+	 * Flow control: VSTOP holds output back and VSTART lets it go (the
+	 * same character as both toggles, as Linux's n_tty); with IXANY
+	 * any other character lets it go too, and is then taken as usual.
+	 */
+	if ((t->c_iflag & IXON) && is_cc(t, VSTOP, c)) {
+		tty.stopped = !(tty.stopped && is_cc(t, VSTART, c));
 		return 0;
+	}
+	if ((t->c_iflag & IXON) && is_cc(t, VSTART, c)) {
+		tty.stopped = false;
+		return 0;
+	}
+	if ((t->c_iflag & (IXON | IXANY)) == (IXON | IXANY))
+		tty.stopped = false;
 	if ((sig = signal_char(t, c)) != 0)
 		return sig;
 	if (c == '\r') {
@@ -454,6 +467,9 @@ ldisc_set_mode(const struct termios *old)
 {
 	size_t i;
 
+	/* Turning IXON off lets held output go, as Linux's n_tty. */
+	if ((old->c_iflag & IXON) && !(tty.tio.c_iflag & IXON))
+		tty.stopped = false;
 	if (!((old->c_lflag ^ tty.tio.c_lflag) & ICANON))
 		return;
 	for (i = tty.tail; i != tty.head; i++)
@@ -483,6 +499,7 @@ ldisc_wake(void)
 {
 	waitq_wake_all(&tty.readers);
 	waitq_wake_all(&tty.room);
+	waitq_wake_all(&tty.writers);
 	poll_notify();
 }
 
@@ -614,18 +631,43 @@ unsigned
 tty_poll(struct file *f)
 {
 	struct termios t;
-	unsigned ev = POLLOUT;
+	unsigned ev = 0;
 	size_t want;
 
 	(void)f;
 	spin_lock(&tty.lock);
 	t = tty.tio;
+	if (!tty.stopped)
+		ev |= POLLOUT;
 	want = t.c_cc[VTIME] == 0 && t.c_cc[VMIN] != 0 ? t.c_cc[VMIN] : 1;
 	if ((t.c_lflag & ICANON) ? tty.canon != tty.tail :
 	    queued() >= want)
 		ev |= POLLIN;
 	spin_unlock(&tty.lock);
 	return ev;
+}
+
+/*
+ * Wait while output is stopped (^S): 0 to go on, else what the write
+ * returns -- the bytes written so far, or -EAGAIN (non-blocking), or
+ * -ERESTARTSYS for a signal before any byte went out.
+ */
+static int
+wait_output(struct file *f, struct uio *uio)
+{
+	int err = 0;
+
+	spin_lock(&tty.lock);
+	while (tty.stopped && err == 0) {
+		if (__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_NONBLOCK)
+			err = -EAGAIN;
+		else if (waitq_wait_intr(&tty.writers, &tty.lock) != 0)
+			err = -ERESTARTSYS;
+	}
+	spin_unlock(&tty.lock);
+	if (err != 0 && uio->done > 0)
+		return (int)uio->done;
+	return err;
 }
 
 ssize_t
@@ -636,11 +678,12 @@ tty_write(struct file *f, struct uio *uio)
 	size_t n;
 	int err;
 
-	(void)f;
 	tty_termios(&t);
 	if ((t.c_lflag & TOSTOP) && (err = tty_job_check(SIGTTOU)) != 0)
 		return err;
 	while (uio->resid > 0) {
+		if ((err = wait_output(f, uio)) != 0)
+			return err;
 		n = MIN(uio->resid, sizeof(buf));
 		if (uio_copyin(buf, n, uio) != 0)
 			return file_io_result(uio, -EFAULT);

@@ -472,6 +472,7 @@ control(void *arg)
 	ck_assert_int_eq(peek32(u), 0);
 	ck_assert_int_eq(sys(SYS_ioctl, 0, TCFLSH, 3), -EINVAL);
 	ck_assert_int_eq(sys(SYS_ioctl, 0, TCXONC, TCOOFF), 0);
+	ck_assert_int_eq(sys(SYS_ioctl, 0, TCXONC, TCOON), 0);
 	ck_assert_int_eq(sys(SYS_ioctl, 0, TCXONC, TCION), 0);
 	ck_assert_int_eq(sys(SYS_ioctl, 0, TCXONC, 4), -EINVAL);
 	ck_assert_int_eq(sys(SYS_ioctl, 1, TCSBRK, 1), 0);
@@ -488,6 +489,55 @@ control(void *arg)
 START_TEST(test_control)
 {
 	sys_run(control);
+}
+END_TEST
+
+/* Write "w" to fd 1: its result. */
+static long
+write_w(void)
+{
+	uaddr_t u = umem(PG);
+
+	poke_str(u, "w");
+	return sys(SYS_write, 1, u, 1);
+}
+
+/*
+ * ^S holds writes back until ^Q (a non-blocking write: EAGAIN; a
+ * blocking one waits for the ^Q a child types), as TCOOFF/TCOON do;
+ * with IXON off neither character is special.
+ */
+static int
+flow(void *arg)
+{
+	struct typist later = { 50, "\021" };
+	uint64_t t0;
+	long pid;
+
+	(void)arg;
+	ck_assert_int_eq(write_w(), 1);
+	feed("\023");
+	ck_assert_int_eq(sys(SYS_fcntl, 1, T_F_SETFL, O_NONBLOCK), 0);
+	ck_assert_int_eq(write_w(), -EAGAIN);
+	feed("\021");
+	ck_assert_int_eq(write_w(), 1);
+	ck_assert_int_eq(sys(SYS_ioctl, 1, TCXONC, TCOOFF), 0);
+	ck_assert_int_eq(write_w(), -EAGAIN);
+	ck_assert_int_eq(sys(SYS_ioctl, 1, TCXONC, TCOON), 0);
+	ck_assert_int_eq(write_w(), 1);
+	ck_assert_int_eq(sys(SYS_fcntl, 1, T_F_SETFL, 0), 0);
+	feed("\023");
+	pid = type_later(&later);
+	t0 = clock_ns();
+	ck_assert_int_eq(write_w(), 1);
+	ck_assert_uint_ge(ms_since(t0), 40);
+	ck_assert_int_eq(wait_status(pid), 0);
+	return 0;
+}
+
+START_TEST(test_flow)
+{
+	sys_run_on(2, flow);
 }
 END_TEST
 
@@ -508,6 +558,7 @@ tty_ldisc_suite(void)
 	tcase_add_test(tc, test_rubouts);
 	tcase_add_test(tc, test_mode_switch);
 	tcase_add_test(tc, test_control);
+	tcase_add_test(tc, test_flow);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -72,6 +72,7 @@ struct proc;
 #define IGNCR		0000200u
 #define ICRNL		0000400u
 #define IXON		0002000u
+#define IXANY		0004000u
 #define IUTF8		0040000u
 /* c_oflag */
 #define OPOST		0000001u

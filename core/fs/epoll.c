@@ -19,8 +19,9 @@
  * global generation stands in, so an edge-triggered item on a pipe may
  * be reported again after an unrelated change anywhere (a spurious
  * wakeup, which edge-triggered programs must tolerate anyway), but never
- * misses an event.  XXX a per-file event count in struct file would
- * make every file exact.
+ * misses an event.  A per-file event count in struct file would make
+ * every file exact; that is the known limitation, noted in
+ * docs/syscalls.md.
  *
  * EPOLLONESHOT disables an item once reported until EPOLL_CTL_MOD;
  * EPOLLEXCLUSIVE is accepted (every waiter wakes; Linux wakes one or

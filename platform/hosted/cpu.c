@@ -85,6 +85,8 @@ static void deliver(struct vcpu *v)
 			core_timer_interrupt();
 		if (ev & VCPU_EV_KICK)
 			core_cpu_kicked();
+		if (ev & VCPU_EV_DEVICE)
+			hosted_irq_deliver();
 		v->delivering = false;
 		v->intr_on = true;
 	}
@@ -162,6 +164,8 @@ void cpu_idle(void)
 		core_timer_interrupt();
 	if (ev & VCPU_EV_KICK)
 		core_cpu_kicked();
+	if (ev & VCPU_EV_DEVICE)
+		hosted_irq_deliver();
 }
 
 void cpu_poll(void)

@@ -145,4 +145,30 @@ struct hosted_sigstate *hosted_uctx_sigstate(struct uctx *u);
 long *hosted_uctx_rax(struct uctx *u);
 uaddr_t *hosted_uctx_sp(struct uctx *u);
 
+/*
+ * Device interrupts (irq.c), for host threads that stand in for devices:
+ * a block device's io_uring completion reaper, a TAP reader.  A host
+ * thread cannot call into the core (it is no vCPU, holds no kernel
+ * thread), so it posts a struct hosted_irq instead; the handler then
+ * runs on a vCPU at its next delivery point, with interrupts off, exactly
+ * as an x86 driver's MSI handler runs (drivers/pci.h): it must not sleep,
+ * and typically moves completed work to a queue and wakes a waitq.
+ *
+ * Posting an irq that is already pending does nothing (it runs once), as
+ * with a level that is still raised; the handler therefore drains
+ * everything its device has ready.  The struct belongs to the device and
+ * must outlive its last delivery.  vcpu picks the CPU (modulo the vCPU
+ * count), so a device can keep its interrupts on one CPU.
+ */
+struct hosted_irq {
+	void (*handler)(void *arg);
+	void *arg;
+	unsigned vcpu;
+	int pending;			/* atomic: queued, not yet run */
+	struct hosted_irq *next;	/* the posted list */
+};
+
+/* Queue irq's handler to run on its vCPU; any host thread may call. */
+void hosted_irq_post(struct hosted_irq *irq);
+
 #endif

@@ -18,6 +18,7 @@
 /* Pending-event bits of a vCPU. */
 #define VCPU_EV_TIMER	0x1u	/* its one-shot timer expired */
 #define VCPU_EV_KICK	0x2u	/* another vCPU called cpu_kick() */
+#define VCPU_EV_DEVICE	0x4u	/* a host thread posted a hosted_irq */
 
 struct vcpu {
 	unsigned id;
@@ -71,6 +72,9 @@ bool hosted_powered_off(void);
 
 /* Block the calling host thread forever (a vCPU after power-off). */
 __attribute__((noreturn)) void hosted_park(void);
+
+/* Run the device interrupts posted so far (irq.c); interrupts off. */
+void hosted_irq_deliver(void);
 
 /* Console: set the echo mode and clear the log (boot). */
 void hosted_console_init(bool quiet);

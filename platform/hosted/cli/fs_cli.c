@@ -1,0 +1,15 @@
+/* Placeholder until this subcommand is written. */
+#include <stdio.h>
+#include "cli.h"
+
+int cli_mkfs(int argc, char **argv)
+{
+	fprintf(stderr, "biscotti: %s is not built yet\n", argv[0]);
+	return 1;
+}
+
+int cli_fsck(int argc, char **argv)
+{
+	fprintf(stderr, "biscotti: %s is not built yet\n", argv[0]);
+	return 1;
+}

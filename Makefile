@@ -32,16 +32,36 @@ test: build
 # Boot the GRUB ISO (what a real PC boots) with busybox as the userland
 # (tools/mkinitramfs, a multiboot2 module) to a shell on the serial
 # console here; Ctrl-A X quits QEMU.  tools/run-qemu -- COMMAND runs one
-# command instead.
-run: x86_64
+# command instead.  The disk is /dev/ram0, a biscfs image of the same
+# userland (tools/mkdisk), which init mounts and makes the shell's root;
+# DISK=IMAGE boots another image instead.
+DISK ?= $(X86)/disk.img
+run: x86_64 hosted
 	tools/mkinitramfs $(X86)/initramfs.cpio
-	tools/mkiso $(KERNEL) $(X86)/busybox.iso "test=user" $(X86)/initramfs.cpio
+	@if [ "$(DISK)" = "$(X86)/disk.img" ]; then \
+	    tools/mkdisk $(X86)/disk.img $(HOSTED)/biscotti; fi
+	tools/mkiso $(KERNEL) $(X86)/busybox.iso "test=user" $(X86)/initramfs.cpio $(DISK)
 	tools/run-kernel $(X86)/busybox.iso
 
 # Benchmarks against Debian's Linux kernel under the same QEMU (tools/bench
 # fetches it with apt-get); writes docs/benchmarks.md.  10-25 minutes.
-bench: x86_64
+bench: x86_64 hosted
 	tools/bench
+	tools/bench-net
+	$(MAKE) bench-fs
+
+# The network benchmark alone: biscotti net over TAP against Linux over
+# veth, in network namespaces (root); writes docs/benchmarks-net.md.
+.PHONY: bench-net
+bench-net: hosted
+	tools/bench-net
+
+# The file-system benchmark alone: biscfs (biscotti mount) against ext4
+# (fuse2fs), both through FUSE on this host (root); writes
+# docs/benchmarks-fs.md.
+.PHONY: bench-fs
+bench-fs: hosted
+	tools/bench-fs --biscotti $(abspath $(HOSTED))/biscotti
 
 # AFL++ on the hosted kernel's syscalls (tools/fuzz, docs/fuzzing.md):
 # FUZZ_MINUTES=60 FUZZ_JOBS=1 by default; the summary lands in
@@ -49,6 +69,12 @@ bench: x86_64
 .PHONY: fuzz
 fuzz: deps
 	tools/fuzz campaign
+
+# The packet fuzzer the same way (frames into the network stack;
+# findings in build/fuzz/packets-out).
+.PHONY: fuzz-packets
+fuzz-packets: deps
+	tools/fuzz packets campaign
 
 clean:
 	rm -rf $(BUILD)

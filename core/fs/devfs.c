@@ -7,6 +7,12 @@
  * lives apart from the tree so drivers may register before devfs is
  * mounted, and registering a name again swaps the methods in place, so
  * later opens get the new driver while open files keep the old one.
+ * Block devices (devfs_register_blk) are S_IFBLK nodes with a device
+ * number, which the block layer opens by name (blk/blkdev_file.c).
+ *
+ * Like Linux's devtmpfs, every mount shows the same devices: each mounted
+ * tree (up to DEVFS_TREES: /dev, and a chroot's /dev such as make run's
+ * disk root) gets a node per entry, all pointing at the one table.
  *
  * Built in: null, zero, full (writes fail with ENOSPC), urandom and
  * random (both the kernel generator, kern/random.h: it never blocks, as
@@ -37,12 +43,17 @@ struct devnode {
 	const struct file_ops *ops;
 	/* Instead of ops: 0 with *out, or the open's -errno. */
 	int (*open)(unsigned flags, struct file **out);
-	struct inode *ip;			/* in the mounted tree */
+	/* Block devices (devfs_register_blk): S_IFBLK, their number. */
+	uint32_t type;				/* S_IFCHR when 0 */
+	uint64_t rdev;
+	int (*open_named)(const char *name, unsigned flags,
+	    struct file **out);
 };
 
 static struct devnode devs[DEVFS_MAX];	/* [v] */
 static int ndevs;			/* [v] */
-static struct dentry *devfs_root;	/* [v] the mounted tree, if any */
+#define DEVFS_TREES	4
+static struct dentry *devfs_roots[DEVFS_TREES];	/* [v] mounted trees */
 
 /* Bytes a write to a sink consumes: all of them. */
 static ssize_t
@@ -152,14 +163,28 @@ lookup(const char *name)
 	return NULL;
 }
 
-/* Put dn's node in the mounted tree.  [v] */
+/* Put dn's node in the tree under root.  [v] */
+static void
+add_node_to(struct dentry *root, struct devnode *dn)
+{
+	struct inode *ip = inode_alloc((dn->type != 0 ? dn->type : S_IFCHR) |
+	    (dn->mode & S_IALLUGO), 0, 0);
+
+	ip->nlink = 1;
+	ip->rdev = dn->rdev;
+	ip->priv = dn;
+	dcache_add(root, dn->name, strlen(dn->name), ip);
+}
+
+/* Put dn's node in every mounted tree.  [v] */
 static void
 add_node(struct devnode *dn)
 {
-	dn->ip = inode_alloc(S_IFCHR | (dn->mode & S_IALLUGO), 0, 0);
-	dn->ip->nlink = 1;
-	dn->ip->priv = dn;
-	dcache_add(devfs_root, dn->name, strlen(dn->name), dn->ip);
+	int i;
+
+	for (i = 0; i < DEVFS_TREES; i++)
+		if (devfs_roots[i] != NULL)
+			add_node_to(devfs_roots[i], dn);
 }
 
 /* Add or replace an entry; with the tree mounted, its node too.  [v] */
@@ -177,8 +202,7 @@ register_locked(const char *name, uint32_t mode,
 		dn->mode = mode;
 		dn->ops = ops;
 		dn->open = open;
-		if (devfs_root != NULL)
-			add_node(dn);
+		add_node(dn);
 		return;
 	}
 	dn->ops = ops;
@@ -193,6 +217,35 @@ devfs_register(const char *name, uint32_t mode, const struct file_ops *ops)
 	vfs_unlock();
 }
 
+void
+devfs_register_blk(const char *name, uint32_t mode, uint64_t rdev,
+    int (*open)(const char *name, unsigned flags, struct file **out))
+{
+	struct devnode *dn;
+	int i;
+
+	vfs_lock();
+	if ((dn = lookup(name)) == NULL) {
+		register_locked(name, mode, NULL, NULL);
+		dn = lookup(name);
+	}
+	/* New, or a device registered again: its type, number, mode. */
+	dn->type = S_IFBLK;
+	dn->rdev = rdev;
+	dn->mode = mode;
+	dn->open_named = open;
+	for (i = 0; i < DEVFS_TREES; i++) {
+		struct dentry *d;
+
+		if (devfs_roots[i] == NULL || (d = dcache_lookup(devfs_roots[i],
+		    name, strlen(name))) == NULL)
+			continue;
+		d->inode->mode = S_IFBLK | (mode & S_IALLUGO);
+		d->inode->rdev = rdev;
+	}
+	vfs_unlock();
+}
+
 int
 devfs_open_file(struct inode *ip, unsigned flags, struct file **out)
 {
@@ -200,6 +253,8 @@ devfs_open_file(struct inode *ip, unsigned flags, struct file **out)
 	int err;
 
 	*out = NULL;
+	if (dn->open_named != NULL)
+		return dn->open_named(dn->name, flags & ~O_NOCTTY, out);
 	if (dn->open == NULL) {
 		*out = file_alloc(dn->ops, flags & ~O_NOCTTY, NULL);
 		return 0;
@@ -256,23 +311,32 @@ builtins(void)
 		register_locked("tty", 0666, NULL, dev_tty_open);
 }
 
+/*
+ * Mount another tree of the devices over mp: 0, or -EBUSY when mp has a
+ * mount over it already or DEVFS_TREES trees are mounted.
+ */
 int
 devfs_mount(struct dentry *mp)
 {
+	struct dentry *root;
 	struct inode *ip;
-	int i;
+	int i, slot;
 
 	builtins();
-	if (devfs_root != NULL)
+	for (slot = 0; slot < DEVFS_TREES; slot++)
+		if (devfs_roots[slot] == NULL)
+			break;
+	if (slot == DEVFS_TREES)
 		return -EBUSY;
 	ip = tmpfs_inode(S_IFDIR | 0755, 0, 0);
 	ip->nlink = 2;
-	if ((devfs_root = vfs_mount_inode(mp, ip)) == NULL) {
+	if ((root = vfs_mount_inode(mp, ip)) == NULL) {
 		inode_put(ip);
 		return -EBUSY;
 	}
+	devfs_roots[slot] = root;
 	for (i = 0; i < ndevs; i++)
-		add_node(&devs[i]);
+		add_node_to(root, &devs[i]);
 	return 0;
 }
 
@@ -281,11 +345,9 @@ devfs_umount(struct dentry *root)
 {
 	int i;
 
-	if (root != devfs_root)
-		return;
-	devfs_root = NULL;
-	for (i = 0; i < ndevs; i++)
-		devs[i].ip = NULL;
+	for (i = 0; i < DEVFS_TREES; i++)
+		if (devfs_roots[i] == root)
+			devfs_roots[i] = NULL;
 }
 
 int

@@ -9,9 +9,10 @@
  * ENOTDIR) found following symlinks.  Per-mount flags (MS_RDONLY,
  * MS_NOSUID...) are accepted and not enforced; remounts, bind and move
  * mounts and propagation changes are EINVAL, and a second mount over the
- * same directory is EBUSY (Linux would stack it).  The source and data
- * arguments name nothing for these in-memory file systems; the source
- * is only kept, for /proc/mounts.  umount2 takes the root of a mounted tree and refuses one in use
+ * same directory is EBUSY (Linux would stack it).  The source names
+ * the block device for biscfs ("/dev/NAME" or "NAME") and nothing for
+ * the in-memory file systems, which only keep it for /proc/mounts;
+ * MS_RDONLY reaches the type's mount hook (biscfs honours it).  umount2 takes the root of a mounted tree and refuses one in use
  * (EBUSY): we have no lazy detach, so MNT_DETACH is EBUSY too.
  *
  * statfs(2) and fstatfs(2) report the file system of a path or an open
@@ -22,6 +23,7 @@
  * mounted as a type with its own magic (proc, devpts).
  */
 #include "contract/usercopy.h"
+#include "fs/biscfs.h"
 #include "fs/devfs.h"
 #include "fs/file.h"
 #include "fs/vfs.h"
@@ -54,7 +56,7 @@
 
 struct fstype {
 	char name[FSTYPE_NAME];
-	int (*mount)(struct dentry *mp);
+	vfs_mount_fn mount;
 	void (*umount)(struct dentry *root);
 };
 
@@ -88,7 +90,7 @@ fstype_find(const char *name)
 }
 
 void
-vfs_register_fstype(const char *name, int (*mount)(struct dentry *mp),
+vfs_register_fstype(const char *name, vfs_mount_fn mount,
     void (*umount)(struct dentry *root))
 {
 	struct fstype *t;
@@ -107,16 +109,35 @@ vfs_register_fstype(const char *name, int (*mount)(struct dentry *mp),
 
 /* A fresh empty tmpfs over mp. */
 static int
-tmpfs_mount(struct dentry *mp)
+tmpfs_mount(struct dentry *mp, const char *source, unsigned long flags)
 {
 	struct inode *ip = tmpfs_inode(S_IFDIR | 01777, 0, 0);
 
+	(void)source;
+	(void)flags;
 	ip->nlink = 2;
 	if (vfs_mount_inode(mp, ip) == NULL) {
 		inode_put(ip);
 		return -EBUSY;
 	}
 	return 0;
+}
+
+/* devfs and procfs need no source: mount(2)'s hook without it. */
+static int
+devfs_mount_hook(struct dentry *mp, const char *source, unsigned long flags)
+{
+	(void)source;
+	(void)flags;
+	return devfs_mount(mp);
+}
+
+static int
+procfs_mount_hook(struct dentry *mp, const char *source, unsigned long flags)
+{
+	(void)source;
+	(void)flags;
+	return procfs_mount(mp);
 }
 
 /* The built-in types, the first time mount(2) looks.  [v] */
@@ -138,20 +159,26 @@ builtin_fstypes(void)
 	if (fstype_find("devfs") == NULL) {
 		i = nfstypes++;
 		strlcpy(fstypes[i].name, "devfs", FSTYPE_NAME);
-		fstypes[i].mount = devfs_mount;
+		fstypes[i].mount = devfs_mount_hook;
 		fstypes[i].umount = devfs_umount;
 	}
 	/* Linux's name for what the boot mounts on /dev. */
 	if (fstype_find("devtmpfs") == NULL) {
 		i = nfstypes++;
 		strlcpy(fstypes[i].name, "devtmpfs", FSTYPE_NAME);
-		fstypes[i].mount = devfs_mount;
+		fstypes[i].mount = devfs_mount_hook;
 		fstypes[i].umount = devfs_umount;
 	}
 	if (fstype_find("proc") == NULL) {
 		i = nfstypes++;
 		strlcpy(fstypes[i].name, "proc", FSTYPE_NAME);
-		fstypes[i].mount = procfs_mount;
+		fstypes[i].mount = procfs_mount_hook;
+	}
+	if (fstype_find("biscfs") == NULL) {
+		i = nfstypes++;
+		strlcpy(fstypes[i].name, "biscfs", FSTYPE_NAME);
+		fstypes[i].mount = biscfs_mount;
+		fstypes[i].umount = biscfs_umount;
 	}
 }
 
@@ -162,9 +189,11 @@ vfs_list_fstypes(struct seqbuf *sb)
 
 	vfs_lock();
 	builtin_fstypes();
-	/* None of them needs a block device yet. */
+	/* biscfs alone needs a block device. */
 	for (i = 0; i < nfstypes; i++)
-		seq_printf(sb, "nodev\t%s\n", fstypes[i].name);
+		seq_printf(sb, "%s\t%s\n",
+		    strcmp(fstypes[i].name, "biscfs") == 0 ? "" : "nodev",
+		    fstypes[i].name);
 	vfs_unlock();
 }
 
@@ -186,7 +215,7 @@ sys_mount(const struct syscall_args *a)
 
 	if (!is_root())
 		return -EPERM;
-	/* The source names nothing here; /proc/mounts shows it (cut short). */
+	/* A device for biscfs; /proc/mounts shows it (cut short). */
 	if (a->a[0] == 0 || copyinstr(source, a->a[0], sizeof(source)) < 0)
 		strlcpy(source, "none", sizeof(source));
 	target = kmalloc(PATH_MAX);
@@ -213,7 +242,8 @@ sys_mount(const struct syscall_args *a)
 			/* Mount over what is visible there: the top mount. */
 			while (d->mounted != NULL)
 				d = d->mounted->root;
-			if ((err = t->mount(d)) == 0)
+			if ((err = t->mount(d, source,
+			    (unsigned long)a->a[3])) == 0)
 				vfs_mount_label(d->mounted, t->name, source);
 		}
 	}
@@ -271,14 +301,31 @@ struct linux_statfs {
 _Static_assert(sizeof(struct linux_statfs) == 120, "struct statfs");
 
 #define ST_VALID	0x20	/* f_flags holds the mount's flags */
+#define ST_RDONLY	0x1
 
 /* Fill st for the tree holding d.  [v] */
 static void
 fill_statfs(struct linux_statfs *st, struct dentry *d)
 {
+	struct kstatfs ks;
+
 	while (d->parent != NULL)
 		d = d->parent;
 	memset(st, 0, sizeof(*st));
+	if (d->inode->ops != NULL && d->inode->ops->statfs != NULL &&
+	    d->inode->ops->statfs(d->inode, &ks) == 0) {
+		st->f_type = ks.magic;
+		st->f_bsize = st->f_frsize = (int64_t)ks.bsize;
+		st->f_blocks = ks.blocks;
+		st->f_bfree = ks.bfree;
+		st->f_bavail = ks.bavail;
+		st->f_files = ks.files;
+		st->f_ffree = ks.ffree;
+		st->f_fsid[0] = (int32_t)d->dev;
+		st->f_namelen = NAME_MAX;
+		st->f_flags = ST_VALID | (ks.readonly ? ST_RDONLY : 0);
+		return;
+	}
 	st->f_type = d->mounted_on != NULL ?
 	    magic_of(d->mounted_on->type) : TMPFS_MAGIC;
 	st->f_bsize = st->f_frsize = PAGE_SIZE;

@@ -36,13 +36,18 @@ mount_of_root(struct dentry *d)
 	return d->parent == NULL ? d->mounted_on : NULL;
 }
 
-/* One step from directory cur by name: the child, or NULL (ENOENT). */
+/*
+ * One step from directory cur by name: the child, or NULL with *err
+ * (ENOENT, or the file system's lookup error: EUCLEAN, EIO).
+ */
 static struct dentry *
-step(struct walk *w, struct dentry *cur, const char *name, size_t len)
+step(struct walk *w, struct dentry *cur, const char *name, size_t len,
+    int *err)
 {
 	struct dentry *d;
 	struct mount *m;
 
+	*err = -ENOENT;
 	if (len == 1 && name[0] == '.')
 		return cur;
 	if (len == 2 && name[0] == '.' && name[1] == '.') {
@@ -54,6 +59,8 @@ step(struct walk *w, struct dentry *cur, const char *name, size_t len)
 		return cur->parent;
 	}
 	d = vfs_lookup(cur, name, len);
+	if (d == NULL)
+		*err = vfs_lookup_errno();
 	while (d != NULL && d->mounted != NULL)
 		d = d->mounted->root;
 	return d;
@@ -151,8 +158,8 @@ walk(struct walk *w, struct dentry **curp, const char *path, bool follow,
 			*trailing = slash;
 			return 0;
 		}
-		if ((d = step(w, cur, name, len)) == NULL)
-			return -ENOENT;
+		if ((d = step(w, cur, name, len, &err)) == NULL)
+			return err;
 		if (S_ISLNK(d->inode->mode) && (!final || follow || slash)) {
 			if ((err = follow_link(w, cur, d, &d)) != 0)
 				return err;

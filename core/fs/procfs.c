@@ -43,6 +43,7 @@
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "mm/page.h"
+#include "net/netdev.h"
 #include "proc/proc.h"
 #include "vm/vm.h"
 
@@ -57,6 +58,7 @@ enum pkind {
 	P_ROOT, P_SELF, P_THREAD_SELF, P_MOUNTS_LINK, P_MEMINFO, P_UPTIME,
 	P_LOADAVG, P_STAT, P_CPUINFO, P_FILESYSTEMS, P_VERSION, P_SYS,
 	P_SYS_KERNEL, P_OSTYPE, P_OSRELEASE, P_PID_MAX,
+	P_NET, P_NET_DEV, P_NET_SNMP,
 	/* Per process (pid), some per thread (tid) too. */
 	P_PID, P_CMDLINE, P_COMM, P_CWD, P_EXE, P_FD, P_MAPS, P_MOUNTS,
 	P_PROOT, P_PSTAT, P_STATM, P_STATUS, P_FDLINK, P_TASK, P_TID,
@@ -89,6 +91,14 @@ static const struct pent root_ents[] = {
 	{ "filesystems", P_FILESYSTEMS, S_IFREG | 0444 },
 	{ "version", P_VERSION, S_IFREG | 0444 },
 	{ "sys", P_SYS, S_IFDIR | 0555 },
+	{ "net", P_NET, S_IFDIR | 0555 },
+	{ NULL, 0, 0 },
+};
+
+/* The network stack's counters (core/net/net_proc.c). */
+static const struct pent net_ents[] = {
+	{ "dev", P_NET_DEV, S_IFREG | 0444 },
+	{ "snmp", P_NET_SNMP, S_IFREG | 0444 },
 	{ NULL, 0, 0 },
 };
 
@@ -147,6 +157,8 @@ table_of(enum pkind k)
 		return sys_ents;
 	case P_SYS_KERNEL:
 		return sys_kernel_ents;
+	case P_NET:
+		return net_ents;
 	case P_PID:
 		return pid_ents;
 	case P_TID:
@@ -826,6 +838,12 @@ procfs_generate(struct dentry *d, struct seqbuf *sb)
 		return 0;
 	case P_PID_MAX:
 		seq_printf(sb, "32768\n");
+		return 0;
+	case P_NET_DEV:
+		net_proc_dev(sb);
+		return 0;
+	case P_NET_SNMP:
+		net_proc_snmp(sb);
 		return 0;
 	default:
 		return gen_process(d, sb);

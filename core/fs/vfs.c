@@ -265,12 +265,24 @@ vfs_prune(struct dentry *dir)
 	}
 }
 
+/* Why the last vfs_lookup() found nothing. [v] */
+static int lookup_errno = -ENOENT;
+
+int
+vfs_lookup_errno(void)
+{
+	return lookup_errno;
+}
+
 struct dentry *
 vfs_lookup(struct dentry *dir, const char *name, size_t len)
 {
 	const struct inode_ops *ops = dir->inode->ops;
 	struct dentry *d = dcache_lookup(dir, name, len);
 	struct inode *ip;
+	int err;
+
+	lookup_errno = -ENOENT;
 
 	if (d != NULL) {
 		if (dentry_valid(d))
@@ -282,9 +294,13 @@ vfs_lookup(struct dentry *dir, const char *name, size_t len)
 	}
 	if (ops == NULL || ops->lookup == NULL)
 		return NULL;
-	if (ops->lookup(dir, name, len, &ip) != 0)
+	if ((err = ops->lookup(dir, name, len, &ip)) != 0) {
+		lookup_errno = err;
 		return NULL;
-	vfs_prune(dir);
+	}
+	/* Only names that can go stale need pruning (not a disk's). */
+	if (ops->revalidate != NULL)
+		vfs_prune(dir);
 	d = dcache_add(dir, name, len, ip);
 	inode_put(ip);		/* the dentry holds it now */
 	return d;
@@ -293,7 +309,16 @@ vfs_lookup(struct dentry *dir, const char *name, size_t len)
 bool
 vfs_dir_fixed(const struct dentry *dir)
 {
-	return dir->inode->ops != NULL && dir->inode->ops->lookup != NULL;
+	return dir->inode->ops != NULL && dir->inode->ops->lookup != NULL &&
+	    dir->inode->ops->create == NULL;
+}
+
+int
+vfs_setattr(struct inode *ip)
+{
+	if (ip->ops == NULL || ip->ops->setattr == NULL)
+		return 0;
+	return ip->ops->setattr(ip);
 }
 
 /* The cached children as directory entries: tmpfs's listing. */
@@ -485,6 +510,10 @@ vfs_umount(struct dentry *root)
 		return -EINVAL;
 	if (tree_busy(root, true))
 		return -EBUSY;
+	/* Files of the tree held outside it (open and unlinked). */
+	if (root->inode->ops != NULL && root->inode->ops->busy != NULL &&
+	    root->inode->ops->busy(root->inode))
+		return -EBUSY;
 	for (pp = &mounts; *pp != m; pp = &(*pp)->next)
 		continue;
 	*pp = m->next;
@@ -600,11 +629,15 @@ vfile_read(struct file *f, struct uio *uio, uint64_t *off)
 	while (uio->resid > 0) {
 		size_t want = uio->resid < VFS_CHUNK ? uio->resid : VFS_CHUNK;
 
-		vfs_lock();
-		n = ip->ops->read(ip, buf, want, *off);
-		if (!(f->flags & O_NOATIME))
-			ip->atime = vfs_now();
-		vfs_unlock();
+		if (ip->ops->own_data_lock) {
+			n = ip->ops->read(ip, buf, want, *off);
+		} else {
+			vfs_lock();
+			n = ip->ops->read(ip, buf, want, *off);
+			if (!(f->flags & O_NOATIME))
+				ip->atime = vfs_now();
+			vfs_unlock();
+		}
 		if (n <= 0)
 			break;
 		if ((err = uio_copyout(uio, buf, (size_t)n)) != 0)
@@ -636,13 +669,19 @@ vfile_write(struct file *f, struct uio *uio, uint64_t *off)
 			if (want == 0)
 				break;
 		}
-		vfs_lock();
-		if (f->flags & O_APPEND)
-			*off = ip->size;
-		n = ip->ops->write(ip, buf, want, *off);
-		if (n > 0)
-			ip->mtime = ip->ctime = vfs_now();
-		vfs_unlock();
+		/* An append reads the size and writes under vfs_lock. */
+		if (ip->ops->own_data_lock && !(f->flags & O_APPEND))
+			n = ip->ops->write(ip, buf, want, *off);
+		else {
+			vfs_lock();
+			if (f->flags & O_APPEND)
+				*off = ip->size;
+			n = ip->ops->write(ip, buf, want, *off);
+			/* A disk file system stamps them in its own handle. */
+			if (n > 0 && ip->ops->setattr == NULL)
+				ip->mtime = ip->ctime = vfs_now();
+			vfs_unlock();
+		}
 		if (n < 0) {
 			err = (int)n;
 			break;

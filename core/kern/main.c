@@ -12,6 +12,7 @@
 #include "contract/cpu.h"
 #include "contract/entry.h"
 #include "kern/errno.h"
+#include "kern/ktimer.h"
 #include "kern/printk.h"
 #include "kern/version.h"
 #include "mm/kmalloc.h"
@@ -19,6 +20,13 @@
 #include "mm/reserve.h"
 #include "proc/sched.h"
 #include "proc/thread.h"
+
+/*
+ * The network stack starts (net/netdev.h) in every kernel that links
+ * it; a weak reference keeps a unit test of, say, the ELF loader from
+ * dragging in sockets and the whole file layer behind them.
+ */
+extern void net_init(void) __attribute__((weak));
 
 /* The one line every boot prints, identical in both bakes. */
 static void print_banner(void)
@@ -42,6 +50,9 @@ void core_main(void (*first)(void *), void *arg)
 	print_banner();
 	for (i = 1; i < cpu_count(); i++)
 		cpu_start(i);
+	ktimer_start();
+	if (net_init != NULL)
+		net_init();
 	t = thread_create("first", first, arg);
 	if (t == NULL)
 		panic("core_main: no memory for the first thread");

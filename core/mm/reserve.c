@@ -27,9 +27,9 @@
  *
  * The accounting is in class-rounded heap bytes, not pages; slab
  * rounding and per-CPU caches make page use differ a little from the
- * bytes charged, which the margin absorbs.  Evicting caches and killing a
- * process when a bound cannot be met are later steps; for now a
- * reservation waits.
+ * bytes charged, which the margin absorbs.  A bound that cannot be met
+ * first has the block cache free clean buffers (bcache_evict()), then
+ * waits; killing a process is a later step.
  *
  * Measurement.  In debug builds (KDEBUG) a charge that takes a
  * reservation past its bound is an overrun: it is printed with the site
@@ -61,6 +61,13 @@
 static struct spinlock res_lock = SPINLOCK_INIT("reserve");
 static struct waitq res_waiters;	/* threads waiting in reserve_begin() */
 static size_t outstanding;		/* promised, unused bytes; atomic */
+
+/*
+ * The block cache's eviction (blk/bcache.h), weakly: a kernel or test
+ * that links no block layer has no cache to evict, and the reference
+ * alone must not drag the block layer (and devfs behind it) in.
+ */
+extern size_t bcache_evict(size_t npages) __attribute__((weak));
 
 static struct spinlock marks_lock = SPINLOCK_INIT("reserve marks");
 static struct reserve_mark marks[RESERVE_MAX_SITES];	/* [marks_lock] */
@@ -170,9 +177,21 @@ reserve_begin(size_t bound, const char *site)
 		    site, bound, heap_size());
 
 	spin_lock(&res_lock);
-	while (reserve_available() < bound)
-		waitq_wait_deadline(&res_waiters, &res_lock,
-		    clock_ns() + RESERVE_RECHECK_NS);
+	while (reserve_available() < bound) {
+		/* Short: give back clean cached blocks before waiting. */
+		size_t short_pages = (bound - reserve_available()) /
+		    PAGE_SIZE + 1;
+
+		spin_unlock(&res_lock);
+		if (bcache_evict != NULL && bcache_evict(short_pages) > 0) {
+			spin_lock(&res_lock);
+			continue;
+		}
+		spin_lock(&res_lock);
+		if (reserve_available() < bound)
+			waitq_wait_deadline(&res_waiters, &res_lock,
+			    clock_ns() + RESERVE_RECHECK_NS);
+	}
 	__atomic_add_fetch(&outstanding, bound, __ATOMIC_RELAXED);
 	spin_unlock(&res_lock);
 

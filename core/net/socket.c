@@ -24,6 +24,7 @@
 #include "kern/errno.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
+#include "net/inet.h"
 #include "net/socket.h"
 #include "proc/proc.h"
 #include "proc/signal.h"
@@ -42,6 +43,7 @@
 
 static const struct net_family *const families[] = {
 	&unix_family,
+	&inet_family,
 };
 
 static const struct file_ops socket_file_ops;
@@ -331,6 +333,9 @@ socket_setopt(struct socket *so, int level, int name, const void *val,
 	case SO_PASSCRED:
 		so->passcred = v != 0;
 		return 0;
+	case SO_BROADCAST:
+		so->broadcast = v != 0;
+		return 0;
 	case SO_RCVBUFFORCE:
 	case SO_SNDBUFFORCE:
 		if (!socket_privileged())
@@ -345,7 +350,7 @@ socket_setopt(struct socket *so, int level, int name, const void *val,
 			so->sndbuf = buf_size(v, SOCK_MIN_SNDBUF,
 			    name == SO_SNDBUFFORCE);
 		return 0;
-	case SO_DEBUG: case SO_DONTROUTE: case SO_BROADCAST:
+	case SO_DEBUG: case SO_DONTROUTE:
 	case SO_OOBINLINE: case SO_REUSEPORT: case SO_RCVLOWAT:
 	case SO_SNDLOWAT:
 		return 0;	/* accepted; nothing here acts on them */
@@ -391,6 +396,7 @@ socket_getopt(struct socket *so, int level, int name, void *val,
 	case SO_REUSEADDR: v = so->reuseaddr; break;
 	case SO_KEEPALIVE: v = so->keepalive; break;
 	case SO_PASSCRED: v = so->passcred; break;
+	case SO_BROADCAST: v = so->broadcast; break;
 	case SO_RCVBUF: v = so->rcvbuf; break;
 	case SO_SNDBUF: v = so->sndbuf; break;
 	case SO_TYPE: v = so->type; break;
@@ -399,7 +405,7 @@ socket_getopt(struct socket *so, int level, int name, void *val,
 	case SO_ERROR:
 		v = __atomic_exchange_n(&so->error, 0, __ATOMIC_RELAXED);
 		break;
-	case SO_DEBUG: case SO_DONTROUTE: case SO_BROADCAST:
+	case SO_DEBUG: case SO_DONTROUTE:
 	case SO_OOBINLINE: case SO_REUSEPORT: case SO_SNDLOWAT:
 		v = 0;
 		break;

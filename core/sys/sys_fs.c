@@ -10,6 +10,7 @@
  * (EBADF), then the walk (ENOENT, ENOTDIR, EACCES, ELOOP), then the
  * call's own rules.
  */
+#include "blk/blkdev.h"
 #include "contract/physmem.h"
 #include "contract/usercopy.h"
 #include "dev/tty.h"
@@ -167,19 +168,58 @@ touch_dir(struct dentry *dir)
 	dir->inode->mtime = dir->inode->ctime = vfs_now();
 }
 
-/* A new inode in dir: owner from the caller, group per setgid dirs. */
-static struct inode *
-new_inode(struct dentry *dir, uint32_t mode)
+/*
+ * A new name in dir for a new inode of mode: owner from the caller,
+ * group per setgid dirs; rdev for device nodes, target for symlinks.
+ * A disk file system makes it (its create method, which may fail:
+ * ENOSPC, EIO); otherwise it is a tmpfs inode.  *out (unless NULL) is
+ * the new dentry.
+ */
+static int
+make_node(struct dentry *dir, const char *name, size_t len, uint32_t mode,
+    uint64_t rdev, const char *target, struct dentry **out)
 {
+	const struct inode_ops *ops = dir->inode->ops;
 	struct proc *p = cur();
-	uint32_t gid = p->cred.egid;
+	struct vattr va = { .mode = mode, .uid = p->cred.euid,
+	    .gid = p->cred.egid, .rdev = rdev, .target = target };
+	struct inode *ip;
+	struct dentry *d;
+	int err;
 
 	if (dir->inode->mode & S_ISGID) {
-		gid = dir->inode->gid;
+		va.gid = dir->inode->gid;
 		if (S_ISDIR(mode))
-			mode |= S_ISGID;
+			va.mode |= S_ISGID;
 	}
-	return tmpfs_inode(mode, p->cred.euid, gid);
+	if (ops != NULL && ops->create != NULL) {
+		if ((err = ops->create(dir, name, len, &va, &ip)) != 0)
+			return err;
+		d = dcache_add(dir, name, len, ip);
+		inode_put(ip);		/* the dentry holds it now */
+	} else {
+		ip = tmpfs_inode(va.mode, va.uid, va.gid);
+		ip->rdev = rdev;
+		if (target != NULL) {
+			ip->size = strlen(target);
+			ip->symlink = kmalloc(ip->size + 1);
+			memcpy(ip->symlink, target, ip->size + 1);
+		}
+		d = dcache_add(dir, name, len, ip);
+		if (S_ISDIR(mode))
+			dir->inode->nlink++;
+		touch_dir(dir);
+	}
+	if (out != NULL)
+		*out = d;
+	return 0;
+}
+
+/* Does dir's file system keep the namespace on disk (biscfs)? */
+static bool
+fs_names(const struct dentry *dir)
+{
+	return dir->inode->ops != NULL && dir->inode->ops->create != NULL;
 }
 
 /* The open itself, under vfs_lock: the dentry to open, or -errno. */
@@ -210,11 +250,8 @@ open_locked(struct pathop *op, unsigned flags, uint32_t mode,
 			return -ENOENT;	/* a dangling symlink */
 		if ((err = may_create(dir)) != 0)
 			return err == -EPERM ? -EACCES : err;
-		d = dcache_add(dir, last, len, new_inode(dir,
-		    S_IFREG | (mode & ~cur()->umask & S_IALLUGO)));
-		touch_dir(dir);
-		*out = d;
-		return 0;
+		return make_node(dir, last, len,
+		    S_IFREG | (mode & ~cur()->umask & S_IALLUGO), 0, NULL, out);
 	}
 	if (err != 0)
 		return err;
@@ -233,14 +270,17 @@ open_locked(struct pathop *op, unsigned flags, uint32_t mode,
 	    (err = vfs_permission(d->inode, MAY_WRITE)) != 0)
 		return err;
 	/* A device node no driver serves (mknod'd in tmpfs), a socket. */
-	if (((d->inode->mode & S_IFMT) == S_IFCHR && d->inode->ops != NULL) ||
-	    (d->inode->mode & S_IFMT) == S_IFBLK ||
+	if ((((d->inode->mode & S_IFMT) == S_IFCHR ||
+	    (d->inode->mode & S_IFMT) == S_IFBLK) && d->inode->ops != NULL) ||
 	    (d->inode->mode & S_IFMT) == S_IFSOCK)
 		return -ENXIO;
 	if ((flags & O_TRUNC) && S_ISREG(d->inode->mode) &&
 	    d->inode->size != 0) {
-		d->inode->ops->truncate(d->inode, 0);
+		if ((err = d->inode->ops->truncate(d->inode, 0)) != 0)
+			return err;
 		d->inode->mtime = d->inode->ctime = vfs_now();
+		if ((err = vfs_setattr(d->inode)) != 0)
+			return err;
 	}
 	*out = d;
 	return 0;
@@ -265,7 +305,8 @@ do_open(int dirfd, uaddr_t upath, unsigned flags, uint32_t mode)
 		 * A device may refuse the open (/dev/tty: ENXIO), and
 		 * O_NOCTTY is its to honour, so it sees that flag too.
 		 */
-		if ((d->inode->mode & S_IFMT) == S_IFCHR)
+		if ((d->inode->mode & S_IFMT) == S_IFCHR ||
+		    (d->inode->mode & S_IFMT) == S_IFBLK)
 			err = devfs_open_file(d->inode,
 			    flags & (O_KEPT | O_NOCTTY), &f);
 		else if ((d->inode->mode & S_IFMT) != S_IFIFO)
@@ -352,7 +393,7 @@ file_anon_attr(struct file *f, uint32_t *mode, uint64_t *ino, uint64_t *rdev)
 	else if (f->ops->ioctl == tty_ioctl) {
 		*mode = S_IFCHR | 0600;
 		*rdev = (5u << 8) | 1u;		/* Linux's encoding of 5:1 */
-	} else
+	} else if (!blkdev_file_attr(f, mode, rdev))	/* /dev/ram0 */
 		*mode = 0600;
 }
 
@@ -535,12 +576,9 @@ do_mkdir(int dirfd, uaddr_t upath, uint32_t mode)
 	err = namei_parent(op.at, op.path, &dir, &last, &len, &trailing);
 	if (err == 0 && (is_dot(last, len) || vfs_lookup(dir, last, len)))
 		err = -EEXIST;
-	if (err == 0 && (err = may_create(dir)) == 0) {
-		dcache_add(dir, last, len, new_inode(dir,
-		    S_IFDIR | (mode & ~cur()->umask & 01777)));
-		dir->inode->nlink++;
-		touch_dir(dir);
-	}
+	if (err == 0 && (err = may_create(dir)) == 0)
+		err = make_node(dir, last, len,
+		    S_IFDIR | (mode & ~cur()->umask & 01777), 0, NULL, NULL);
 	op_end(&op);
 	return err;
 }
@@ -567,7 +605,6 @@ do_mknod(int dirfd, uaddr_t upath, uint32_t mode, uint64_t dev)
 {
 	struct pathop op;
 	struct dentry *dir;
-	struct inode *ip;
 	const char *last;
 	size_t len;
 	bool trailing;
@@ -595,13 +632,10 @@ do_mknod(int dirfd, uaddr_t upath, uint32_t mode, uint64_t dev)
 		if (((mode & S_IFMT) == S_IFCHR ||
 		    (mode & S_IFMT) == S_IFBLK) && cur()->cred.euid != 0)
 			err = -EPERM;
-		else {
-			ip = new_inode(dir, (mode & S_IFMT) |
-			    (mode & ~cur()->umask & S_IALLUGO));
-			ip->rdev = dev;
-			dcache_add(dir, last, len, ip);
-			touch_dir(dir);
-		}
+		else
+			err = make_node(dir, last, len, (mode & S_IFMT) |
+			    (mode & ~cur()->umask & S_IALLUGO), dev, NULL,
+			    NULL);
 	}
 	op_end(&op);
 	return err;
@@ -648,6 +682,8 @@ remove_locked(struct pathop *op, bool rmdir)
 			return -EBUSY;
 		if (d->nchildren > 0)
 			return -ENOTEMPTY;
+		if (fs_names(dir))
+			goto fs_remove;
 		d->inode->nlink = 0;
 		dir->inode->nlink--;
 	} else {
@@ -655,10 +691,18 @@ remove_locked(struct pathop *op, bool rmdir)
 			return -EISDIR;
 		if (trailing)
 			return -ENOTDIR;
+		if (fs_names(dir))
+			goto fs_remove;
 		d->inode->nlink--;
 	}
 	d->inode->ctime = vfs_now();
 	touch_dir(dir);
+	dcache_remove(d);
+	return 0;
+fs_remove:
+	/* The file system changes the disk, links and times; then the cache. */
+	if ((err = dir->inode->ops->remove(dir, d, rmdir)) != 0)
+		return err;
 	dcache_remove(d);
 	return 0;
 }
@@ -737,6 +781,37 @@ struct rename_args {
 	unsigned flags;
 };
 
+/*
+ * A rename in a disk file system, checks done: the file system changes
+ * the disk, link counts and times, then the cache follows.
+ */
+static int
+rename_fs(struct rename_args *r, struct dentry *odir, struct dentry *old,
+    struct dentry *ndir, const char *nlast, size_t nlen, struct dentry *new)
+{
+	char saved[NAME_MAX + 1];
+	size_t olen = old->namelen;
+	int err;
+
+	if (new != NULL && !(r->flags & RENAME_EXCHANGE) &&
+	    (err = replace_checks(old, new)) != 0)
+		return err;
+	err = odir->inode->ops->rename(odir, old, ndir, nlast, nlen, new,
+	    r->flags & RENAME_EXCHANGE);
+	if (err != 0)
+		return err;
+	if (r->flags & RENAME_EXCHANGE) {
+		memcpy(saved, old->name, olen);
+		dcache_move(old, ndir, new->name, new->namelen);
+		dcache_move(new, odir, saved, olen);
+		return 0;
+	}
+	if (new != NULL)
+		dcache_remove(new);
+	dcache_move(old, ndir, nlast, nlen);
+	return 0;
+}
+
 static int
 rename_locked(struct rename_args *r)
 {
@@ -791,6 +866,8 @@ rename_locked(struct rename_args *r)
 	    (new != NULL && (new->mounted != NULL ||
 	    new->mounted_on != NULL)))
 		return -EBUSY;
+	if (fs_names(odir))
+		return rename_fs(r, odir, old, ndir, nlast, nlen, new);
 	if (r->flags & RENAME_EXCHANGE) {
 		memcpy(saved, old->name, old->namelen);
 		olen = old->namelen;
@@ -917,7 +994,11 @@ do_link(int odirfd, uaddr_t opath, int ndirfd, uaddr_t npath, int flags)
 		err = -EPERM;
 	else if (old->inode->nlink == 0)
 		err = -ENOENT;
-	else {
+	else if (fs_names(dir)) {
+		if ((err = dir->inode->ops->link(dir, last, len,
+		    old->inode)) == 0)
+			dcache_add(dir, last, len, old->inode);
+	} else {
 		dcache_add(dir, last, len, old->inode);
 		old->inode->nlink++;
 		old->inode->ctime = vfs_now();
@@ -952,7 +1033,6 @@ do_symlink(uaddr_t utarget, int dirfd, uaddr_t upath)
 	char *target = kmalloc(PATH_MAX);
 	struct pathop op;
 	struct dentry *dir;
-	struct inode *ip;
 	const char *last;
 	size_t len;
 	bool trailing;
@@ -971,14 +1051,9 @@ do_symlink(uaddr_t utarget, int dirfd, uaddr_t upath)
 		err = -EEXIST;
 	else if (err == 0 && trailing)
 		err = -ENOENT;
-	if (err == 0 && (err = may_create(dir)) == 0) {
-		ip = new_inode(dir, S_IFLNK | 0777);
-		ip->size = strlen(target);
-		ip->symlink = kmalloc(ip->size + 1);
-		memcpy(ip->symlink, target, ip->size + 1);
-		dcache_add(dir, last, len, ip);
-		touch_dir(dir);
-	}
+	if (err == 0 && (err = may_create(dir)) == 0)
+		err = make_node(dir, last, len, S_IFLNK | 0777, 0, target,
+		    NULL);
 	op_end(&op);
 out:
 	kfree(target);
@@ -1094,6 +1169,35 @@ sys_fchdir(const struct syscall_args *a)
 	return err;
 }
 
+/*
+ * chroot: a searchable directory becomes the process's root, as
+ * chroot(2) checks it: the walk's errors, then EACCES, then EPERM for
+ * anyone but root (CAP_SYS_CHROOT).  The cwd stays where it is, even
+ * outside the new root, as on Linux.
+ */
+long
+sys_chroot(const struct syscall_args *a)
+{
+	struct proc *p = cur();
+	struct pathop op;
+	struct dentry *d;
+	int err;
+
+	if ((err = op_begin(&op, AT_FDCWD, a->a[0], false)) != 0)
+		return err;
+	if ((err = namei(NULL, op.path, WALK_FOLLOW | WALK_DIR, &d)) == 0 &&
+	    (err = vfs_permission(d->inode, MAY_EXEC)) == 0) {
+		if (p->cred.euid != 0)
+			err = -EPERM;
+		else {
+			vfs_dput_locked(p->root);
+			p->root = vfs_dget(d);
+		}
+	}
+	op_end(&op);
+	return err;
+}
+
 /* getcwd: the names from the cwd up to the root, built backwards. */
 long
 sys_getcwd(const struct syscall_args *a)
@@ -1137,7 +1241,7 @@ set_mode(struct inode *ip, uint32_t mode)
 	}
 	ip->mode = (ip->mode & S_IFMT) | mode;
 	ip->ctime = vfs_now();
-	return 0;
+	return vfs_setattr(ip);
 }
 
 static long
@@ -1238,7 +1342,7 @@ set_owner(struct inode *ip, uint64_t uid64, uint64_t gid64)
 			ip->mode &= ~S_ISGID;
 	}
 	ip->ctime = vfs_now();
-	return 0;
+	return vfs_setattr(ip);
 }
 
 static long
@@ -1357,7 +1461,7 @@ set_size(struct inode *ip, uint64_t size)
 	if ((err = ip->ops->truncate(ip, size)) != 0)
 		return err;
 	ip->mtime = ip->ctime = vfs_now();
-	return 0;
+	return vfs_setattr(ip);
 }
 
 long
@@ -1438,7 +1542,7 @@ set_times(struct inode *ip, const struct ktimespec *t)
 		ip->mtime = t[1].nsec == UTIME_NOW ? now :
 		    t[1].sec * NSEC + t[1].nsec;
 	ip->ctime = now;
-	return 0;
+	return vfs_setattr(ip);
 }
 
 long

@@ -166,7 +166,13 @@ void hosted_clock_init(bool virtual)
 	pthread_t tid;
 
 	boot_ns = host_monotonic_ns();
-	boot_epoch_ns = host_realtime_ns();
+	/*
+	 * Deterministic mode fixes the wall clock too (2026-01-01 00:00
+	 * UTC at boot): the kernel seeds its random generator from it, and
+	 * ISNs, hash keys and address choices must repeat from run to run.
+	 */
+	boot_epoch_ns = virtual ? 1767225600ull * 1000000000u :
+	    host_realtime_ns();
 	virtual_clock = virtual;
 	virtual_ns = 0;
 	if (virtual || timer_started)

@@ -171,4 +171,40 @@ struct hosted_irq {
 /* Queue irq's handler to run on its vCPU; any host thread may call. */
 void hosted_irq_post(struct hosted_irq *irq);
 
+/*
+ * A block device over a host file (an image), blkdev_file.c: reads,
+ * writes and flushes (fsync) go to the file through io_uring, many in
+ * flight, completed by a host reaper thread through a hosted_irq.  Its
+ * size is the file's, in whole blocks.  Call from a kernel thread of a
+ * booted kernel: it registers the device as name (and /dev/name).  0,
+ * or -errno (the host's for the file; -EINVAL for an empty one).
+ * hosted_blkdev_close() unregisters it (nothing in flight, nothing
+ * held), stops the reaper and closes the file.
+ */
+struct blkdev;
+int hosted_blkdev_open(const char *path, const char *name, bool readonly,
+    struct blkdev **out);
+void hosted_blkdev_close(struct blkdev *d);
+
+/*
+ * The TAP network device (tap.c): a netdev over Linux TAP interface
+ * ifname (created when missing, removed at stop), MTU 1500, its frames
+ * read by a host thread and delivered through a hosted_irq.  Call from a
+ * kernel thread of a booted kernel: it registers the device and starts
+ * the reader.  0 or -errno (the host's: EPERM without CAP_NET_ADMIN).
+ * hosted_tap_netem() impairs the link as Linux's netem would (netem.h):
+ * spec "delay 20ms 5ms loss 5% reorder 10% duplicate 2%", on the frames
+ * received (HOSTED_TAP_RX), sent (HOSTED_TAP_TX) or both; -EINVAL with a
+ * message in err for a bad spec.  hosted_tap_stats() describes what the
+ * impairment did; hosted_tap_stop() ends the threads and closes the TAP.
+ */
+struct netdev;
+#define HOSTED_TAP_RX	0x1u
+#define HOSTED_TAP_TX	0x2u
+int hosted_tap_open(const char *ifname, struct netdev **out);
+int hosted_tap_netem(struct netdev *nd, const char *spec, unsigned dirs,
+    uint64_t seed, char *err, size_t errlen);
+void hosted_tap_stats(struct netdev *nd, char *buf, size_t len);
+void hosted_tap_stop(struct netdev *nd);
+
 #endif

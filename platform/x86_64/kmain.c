@@ -30,6 +30,7 @@ __noreturn void x86_start(uint32_t magic, uint32_t info_pa);
 static void kernel_first_thread(void *arg)
 {
 	pci_init();
+	bootdisk_init();
 	selftest_run_from_cmdline();
 	printk("no init yet; halting\n");
 	for (;;)

@@ -212,6 +212,9 @@ void selftest_msix(void);
 /* selftest_user.c: test=user runs the boot module as init (never returns). */
 void selftest_user(void);
 
+/* bootdisk.c: the second boot module, if any, as RAM disk ram0. */
+void bootdisk_init(void);
+
 /* usercopy.c: what resolves copy faults; vm_fault() but for self-tests. */
 extern int (*usercopy_vm_fault)(uaddr_t va, unsigned access);
 

@@ -723,6 +723,46 @@ START_TEST(fork_cwd)
 }
 END_TEST
 
+/*
+ * chroot: "/" and ".." stop at the new root, the cwd stays put, and the
+ * errors come in Linux's order (walk, EACCES, EPERM).
+ */
+static int
+chroot_body(void *arg)
+{
+	long fd;
+
+	(void)arg;
+	ck_assert_int_eq(sys(SYS_mkdir, U("/jail"), 0755), 0);
+	ck_assert_int_eq(sys(SYS_mkdir, U("/jail/inner"), 0700), 0);
+	fd = xopen("/jail/marker", CR, 0644);
+	ck_assert_int_ge(fd, 0);
+	sys(SYS_close, fd);
+	fd = xopen("/outside", CR, 0644);
+	ck_assert_int_ge(fd, 0);
+	sys(SYS_close, fd);
+	ck_assert_int_eq(sys(SYS_chroot, U("/outside")), -ENOTDIR);
+	ck_assert_int_eq(sys(SYS_chroot, U("/nonexistent")), -ENOENT);
+	ck_assert_int_eq(sys(SYS_chroot, 0), -EFAULT);
+	ck_assert_int_eq(sys(SYS_chroot, U("/jail")), 0);
+	ck_assert_int_eq(sys(SYS_access, U("/marker"), 0), 0);
+	ck_assert_int_eq(sys(SYS_access, U("/../../marker"), 0), 0);
+	ck_assert_int_eq(sys(SYS_access, U("/outside"), 0), -ENOENT);
+	/* The cwd was not moved: relative names still see the old tree. */
+	ck_assert_int_eq(sys(SYS_access, U("outside"), 0), 0);
+	ck_assert_int_eq(sys(SYS_chmod, U("/inner"), 0700), 0);
+	ck_assert_int_eq(sys(SYS_setuid, 1000), 0);
+	ck_assert_int_eq(sys(SYS_chroot, U("/inner")), -EACCES);
+	ck_assert_int_eq(sys(SYS_chroot, U("/")), -EPERM);
+	return 0;
+}
+
+START_TEST(chroot_root)
+{
+	sys_run(chroot_body);
+}
+END_TEST
+
 /* A child of parallel_body: files of its own, names in a shared dir. */
 static int
 creator(void *arg)
@@ -790,6 +830,7 @@ suite(void)
 	tcase_add_test(tc, link_counts);
 	tcase_add_test(tc, permissions);
 	tcase_add_test(tc, fork_cwd);
+	tcase_add_test(tc, chroot_root);
 	tcase_add_test(tc, parallel);
 	suite_add_tcase(s, tc);
 	return s;

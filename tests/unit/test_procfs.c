@@ -646,10 +646,12 @@ static const struct inode_ops hk_ops = {
 };
 
 static int
-hk_mount(struct dentry *mp)
+hk_mount(struct dentry *mp, const char *source, unsigned long flags)
 {
 	struct inode *ip = hk_inode(S_IFDIR | 0555, -1);
 
+	(void)source;
+	(void)flags;
 	ip->nlink = 2;
 	ck_assert_ptr_nonnull(vfs_mount_inode(mp, ip));
 	inode_put(ip);

@@ -18,8 +18,8 @@
  * older than a few seconds, and all of them on bcache_sync().
  *
  * Eviction: bcache_evict() frees clean, unreferenced, unpinned buffers,
- * least recently used first.  Issue 9's reservation path calls it when
- * the heap runs short; the cache also evicts by itself when the page
+ * least recently used first.  reserve_begin() calls it when the heap
+ * runs short; the cache also evicts by itself when the page
  * allocator runs low, so a workload that reads more than memory is
  * served by eviction alone.
  */
@@ -34,6 +34,7 @@
 #define B_VALID		0x1u	/* data holds the block */
 #define B_DIRTY		0x2u	/* to be written in place */
 #define B_JOURNAL	0x4u	/* in a transaction: pinned (journal.c) */
+#define B_STALE		0x8u	/* the cache's: dropped after a failed read */
 
 struct buf {
 	struct blkdev *dev;	/* [i] */
@@ -45,10 +46,15 @@ struct buf {
 	int refs;
 	uint64_t dirtied_ns;	/* when it became dirty (write-back age) */
 	struct buf *hnext;
-	struct list lru;
+	struct list lru;	/* clean and unreferenced: evictable */
 	void *jpriv;		/* the journal's while B_JOURNAL */
+	struct list dlink;	/* dirty, or being written back */
+	uint64_t dirty_seq;	/* bdirty() order (bcache_sync's cut) */
+	uint64_t wb_pass;	/* the last write-back pass that took it */
+	bool writing;		/* a write-back of its copy is in flight */
 };
 
+/* Start the cache (bflush); blkdev_register() does, once. */
 void bcache_init(void);
 
 /*
@@ -59,23 +65,54 @@ void bcache_init(void);
 int bread(struct blkdev *d, uint64_t blkno, struct buf **out);
 /*
  * The same without reading: for a block the caller overwrites whole
- * (its data is zeroed if it was not cached).  Never fails in range.
+ * (its data is zeroed if it was not cached).  Never fails in range;
+ * NULL for a block past the end.
  */
 struct buf *bget(struct blkdev *d, uint64_t blkno);
 /* Mark b (locked) dirty for write-back. */
 void bdirty(struct buf *b);
-/* Write b (locked) in place now and wait: 0 or -EIO.  Clears B_DIRTY. */
+/*
+ * Write b (locked) in place now and wait: 0 or -EIO.  Clears B_DIRTY
+ * on success (a failed write leaves the flag as it was).  Waits first
+ * for a write-back of b already in flight, so two writes of one block
+ * are never in flight together.  (The journal writes its log and its
+ * frozen images with blk_submit() of its own pages, not through here.)
+ */
 int bwrite(struct buf *b);
-/* Unlock b and drop the caller's reference. */
+/* Unlock b and drop the caller's reference: bunlock() + bunref(). */
 void brelse(struct buf *b);
-/* Take b's lock / a reference again (journal, write-back). */
+/*
+ * A reference keeps b in the cache (never evicted, never freed); the
+ * lock is b's sleeping mutex.  They are separate so that the journal
+ * can keep a pinned buffer referenced across transactions and lock it
+ * only when it checkpoints: bref() needs a reference or the lock
+ * already held (b cannot vanish meanwhile), block() a reference.
+ */
 void block(struct buf *b);
+void bunlock(struct buf *b);
 void bref(struct buf *b);
+void bunref(struct buf *b);
+/*
+ * The journal's side (fs/journal.c), b locked by the caller.
+ * bjournal_set() pins b in a transaction: B_JOURNAL, so the cache never
+ * writes it in place nor evicts it (a write-back of an older copy still
+ * in flight is waited for first).  bjournal_clear() releases it: once
+ * its image is in place, it is an ordinary buffer again (still dirty if
+ * it was bdirty'd); with discard (a failed journal dropping changes
+ * that never committed) its data are forgotten as well, so the next
+ * bread() reads the disk again.
+ */
+void bjournal_set(struct buf *b);
+void bjournal_clear(struct buf *b, bool discard);
 
 /*
  * Write every dirty buffer of d (not the journaled ones), wait for them,
  * then flush the device: 0 or the first -EIO.  fsync's and the journal's
- * "ordered data" step.
+ * "ordered data" step.  Many writes are in flight at once and runs of
+ * contiguous blocks go as one request (of copies taken under each
+ * buffer's lock, so holders are not kept waiting for the device).  The
+ * caller may hold buffer locks of its own (those are copied as they
+ * are) but must not wait for locks held by others meanwhile.
  */
 int bcache_sync(struct blkdev *d);
 /* Forget every buffer of d (unmount); none may be held or dirty. */

@@ -49,6 +49,7 @@ struct blkreq {
 	void (*done)(struct blkreq *r);
 	void *arg;		/* the submitter's */
 	struct list link;	/* the driver's while in flight */
+	struct blkdev *dev;	/* set by blk_submit (the core's) */
 };
 
 struct blkdev_ops {
@@ -68,6 +69,7 @@ struct blkdev {
 	void *priv;			/* [i] the driver's */
 	/* The core's, below. */
 	struct list link;		/* the device list */
+	uint64_t rdev;			/* /dev/NAME's number, Linux's way */
 	uint64_t reads, writes, flushes, errors;	/* atomic counters */
 };
 
@@ -81,16 +83,31 @@ void blkdev_unregister(struct blkdev *d);
 /* The device named name, or NULL. */
 struct blkdev *blkdev_find(const char *name);
 
-/* Check r and hand it to the driver; a bad request completes with -EIO. */
+/*
+ * Check r and hand it to the driver; a bad request (a range outside the
+ * device, no blocks, a write to a read-only device) completes with -EIO.
+ */
 void blk_submit(struct blkdev *d, struct blkreq *r);
 /* A driver reports r finished with error (0 or -EIO). */
 void blk_complete(struct blkreq *r, int error);
 /*
- * Submit one request and sleep until it completes: 0 or -EIO.
+ * Submit one request and sleep until it completes: 0 or -EIO; -EINVAL,
+ * without submitting, for a range outside the device or no blocks.
  * No spinlock may be held.
  */
 int blk_rw(struct blkdev *d, enum blk_op op, uint64_t blkno,
     uint32_t nblocks, void *buf);
+
+/*
+ * For the syscall layer, on an open file (blkdev_file.c): is it a block
+ * device's /dev/NAME, and if so its st_mode and st_rdev (fstat); and
+ * fsync(2) of one: its dirty blocks written and the device flushed, 0
+ * or -EIO; -EINVAL for any other file, as Linux's for files without
+ * an fsync.
+ */
+struct file;
+bool blkdev_file_attr(struct file *f, uint32_t *mode, uint64_t *rdev);
+int blkdev_file_fsync(struct file *f);
 
 /*
  * A RAM disk over [data, data + nblocks * BLK_SIZE) of kernel memory, as
@@ -99,5 +116,7 @@ int blk_rw(struct blkdev *d, enum blk_op op, uint64_t blkno,
  */
 int ramdisk_create(const char *name, void *data, uint64_t nblocks,
     bool readonly, struct blkdev **out);
+/* Unregister and free a RAM disk (its memory stays the caller's). */
+void ramdisk_destroy(struct blkdev *d);
 
 #endif

@@ -21,6 +21,15 @@ void devfs_register(const char *name, uint32_t mode,
     const struct file_ops *ops);
 
 /*
+ * Add /dev/name as a block device node (S_IFBLK | mode, st_rdev rdev in
+ * Linux's encoding) whose opens call open(name, flags, out): 0 or
+ * -errno (the block layer, blk/blkdev_file.c).  A name registered again
+ * keeps its node and takes the new open, number and mode.
+ */
+void devfs_register_blk(const char *name, uint32_t mode, uint64_t rdev,
+    int (*open)(const char *name, unsigned flags, struct file **out));
+
+/*
  * Open a devfs node with open(2)'s flags, O_NOCTTY included (vfs_lock
  * held): 0 with *out, or the device's -errno (/dev/tty without a
  * controlling terminal: -ENXIO).  The file does not keep O_NOCTTY.

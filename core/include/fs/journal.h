@@ -27,7 +27,13 @@
  * torn or missing commit: a crash at any instant leaves the home blocks
  * as they were after some prefix of committed transactions.
  *
- * The on-disk layout of the log area is described in docs/biscfs.md.
+ * Two rules make the commit's snapshot exact: journaled buffers change
+ * only inside handles, under their buffer lock; and nobody holds a
+ * buffer lock (or an open handle) while calling jnl_begin() or
+ * jnl_commit(), which may wait for the commit.  Handles do not nest.
+ *
+ * The on-disk layout of the log area is described in docs/journal.md
+ * (structs in fs/journal_format.h).
  */
 #ifndef FS_JOURNAL_H
 #define FS_JOURNAL_H
@@ -54,10 +60,16 @@ int jnl_close(struct journal *j);
 /*
  * Join the running transaction with room for up to `credits` blocks
  * that this handle may dirty; sleeps while the log has no room (a
- * checkpoint makes some).  No spinlock may be held; never fails.
+ * checkpoint makes some).  No spinlock or buffer lock may be held;
+ * never fails (once the journal failed, the handle records nothing
+ * and jnl_end() says -EIO).  Credits beyond a quarter of the log are
+ * cut to that.
  */
 struct jhandle *jnl_begin(struct journal *j, unsigned credits);
-/* b (locked by the caller) is changed in h's transaction. */
+/*
+ * b (locked by the caller) is changed in h's transaction: it stays in
+ * the cache, pinned (B_JOURNAL), until the transaction is in place.
+ */
 void jnl_dirty(struct jhandle *h, struct buf *b);
 /*
  * Block blkno was freed in h's transaction: replay must not write an
@@ -86,6 +98,7 @@ struct jnl_stats {
 	uint64_t blocks;	/* block images logged */
 	uint64_t forced;	/* commits asked for by jnl_commit */
 	uint64_t waits;		/* jnl_begin calls that waited for space */
+	uint64_t checkpoints;	/* times the log's tail moved up to its head */
 };
 void jnl_stats(struct journal *j, struct jnl_stats *st);
 

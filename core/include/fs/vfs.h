@@ -30,7 +30,11 @@
  * A directory with a lookup method takes no new names from the VFS:
  * mkdir, mknod, symlink, link, rename and unlink there are EPERM, and
  * open(O_CREAT) is EACCES, as Linux says for a directory without the
- * inode methods.  A disk file system will add create/unlink methods.
+ * inode methods, unless it also has the disk file system methods
+ * (create, remove, link, rename: biscfs), which make each change on
+ * disk before the VFS updates the cache.  A disk file system's cached
+ * names stay valid (all changes go through the VFS), so its cache only
+ * holds what was looked up or made.
  *
  * Locking: the namespace, every inode's attributes and tmpfs's file data
  * are guarded by one mutex, vfs_lock (see the essay atop vfs.c).  [v]
@@ -122,6 +126,21 @@ struct seqbuf {
 void seq_printf(struct seqbuf *sb, const char *fmt, ...) __printflike(2, 3);
 void seq_write(struct seqbuf *sb, const void *data, size_t n);
 
+/* A new inode's attributes, for inode_ops.create. */
+struct vattr {
+	uint32_t mode;		/* type and permission bits */
+	uint32_t uid, gid;
+	uint64_t rdev;		/* device nodes */
+	const char *target;	/* symlinks: the target, NUL-terminated */
+};
+
+/* What statfs(2) reports of a file system with a statfs method. */
+struct kstatfs {
+	int64_t magic;
+	uint64_t bsize, blocks, bfree, bavail, files, ffree;
+	bool readonly;
+};
+
 /* A file system's methods on one inode.  Unused ones stay NULL. */
 struct inode_ops {
 	/* Copy up to n bytes at off into or out of kbuf; return bytes. */
@@ -154,6 +173,44 @@ struct inode_ops {
 	 * file's pos_lock is, for read); the open file keeps d.
 	 */
 	int (*generate)(struct dentry *d, struct seqbuf *sb);
+	/*
+	 * Disk file systems (biscfs): the methods that make namespace and
+	 * attribute changes durable, under vfs_lock after the VFS's own
+	 * checks.  A directory with create takes new names (it is not
+	 * "fixed"); its file system keeps the link counts and times of
+	 * what these touch, and the VFS only updates the dentry cache.
+	 * create: a new inode va->mode named name in dir (any type; a
+	 *   symlink's target in va->target), with one reference for the
+	 *   caller.  remove: take d's name out of dir (rmdir: -ENOTEMPTY
+	 *   unless d is an empty directory).  link: a new name for ip.
+	 * rename: odir/old to ndir/name over new (NULL: none) with
+	 *   renameat2's RENAME_EXCHANGE (flags); -ENOTEMPTY when new is a
+	 *   directory with entries.  setattr: the VFS changed ip's mode,
+	 *   owner or times: write them.  statfs: fill st for the tree whose
+	 *   root inode is ip.  busy: does the file system hold files a
+	 *   umount must wait for (open unlinked files, outside the tree)?
+	 * fsync: make ip durable (with its whole file system: the journal
+	 *   commits everything), no VFS lock held; 0 or -EIO.
+	 */
+	int (*create)(struct dentry *dir, const char *name, size_t len,
+	    const struct vattr *va, struct inode **out);
+	int (*remove)(struct dentry *dir, struct dentry *d, bool rmdir);
+	int (*link)(struct dentry *dir, const char *name, size_t len,
+	    struct inode *ip);
+	int (*rename)(struct dentry *odir, struct dentry *old,
+	    struct dentry *ndir, const char *name, size_t len,
+	    struct dentry *new, unsigned flags);
+	int (*setattr)(struct inode *ip);
+	int (*statfs)(struct inode *ip, struct kstatfs *st);
+	bool (*busy)(struct inode *ip);
+	int (*fsync)(struct inode *ip, bool datasync);
+	/*
+	 * read and write (but O_APPEND writes) are called without
+	 * vfs_lock: the file system serializes its data by itself (a
+	 * per-inode sleeping lock, taken after vfs_lock where both are),
+	 * so data I/O on one file does not stall the namespace.
+	 */
+	bool own_data_lock;
 };
 
 struct inode {
@@ -228,6 +285,12 @@ struct dentry *dcache_lookup(struct dentry *dir, const char *name,
  * lookup makes, cached; NULL when there is no such name.
  */
 struct dentry *vfs_lookup(struct dentry *dir, const char *name, size_t len);
+/*
+ * Why the last vfs_lookup() (this vfs_lock hold) found nothing: -ENOENT,
+ * or the file system's error (-EUCLEAN for a damaged directory, -EIO),
+ * which the path walk reports instead of ENOENT.  [v]
+ */
+int vfs_lookup_errno(void);
 /*
  * Drop dir's stale children that nobody holds (revalidate says no). [v]
  * vfs_lookup prunes dir before it adds a name there, so a caller that
@@ -331,14 +394,23 @@ struct dentry *vfs_mount_inode(struct dentry *mp, struct inode *rootip);
 int vfs_umount(struct dentry *root);
 
 /*
- * File system types for mount(2) (fs/mount.c): mount(mp) mounts a new
- * instance over the directory mp (vfs_lock held; vfs_mount_inode) and
- * returns 0 or -errno.  umount(root), unless NULL, runs after umount2(2)
- * dropped any tree, with that tree's old root address: a type compares
- * it with the trees it keeps state about (never dereferences it).
+ * File system types for mount(2) (fs/mount.c): mount(mp, source, flags)
+ * mounts a new instance over the directory mp (vfs_lock held;
+ * vfs_mount_inode) and returns 0 or -errno; source is mount(2)'s (a
+ * device for disk file systems, "none" when absent) and flags its
+ * mountflags (MS_RDONLY).  umount(root), unless NULL, runs after
+ * umount2(2) dropped any tree, with that tree's old root address: a type
+ * compares it with the trees it keeps state about (never dereferences
+ * it).
  */
-void vfs_register_fstype(const char *name, int (*mount)(struct dentry *mp),
+#define MS_RDONLY	0x1ul
+typedef int (*vfs_mount_fn)(struct dentry *mp, const char *source,
+    unsigned long flags);
+void vfs_register_fstype(const char *name, vfs_mount_fn mount,
     void (*umount)(struct dentry *root));
+
+/* Make ip's attributes durable (its setattr method, if any): 0/-errno. */
+int vfs_setattr(struct inode *ip);
 
 /*
  * Open d as a file (checks done); returns the file with one reference.

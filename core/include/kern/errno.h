@@ -49,5 +49,6 @@
 #define EOVERFLOW	75
 #define EOPNOTSUPP	95
 #define ETIMEDOUT	110
+#define EUCLEAN		117	/* structure needs cleaning (damaged on disk) */
 
 #endif

@@ -40,5 +40,7 @@ bool ktimer_cancel(struct ktimer *t);
 /* Disarm t and wait until fn is not running (not from fn itself). */
 void ktimer_cancel_sync(struct ktimer *t);
 bool ktimer_pending(const struct ktimer *t);
+/* Start the softclock thread (core_main, once the scheduler is up). */
+void ktimer_start(void);
 
 #endif

@@ -23,6 +23,20 @@
 #include "kern/types.h"
 #include "net/socket.h"
 
+/* Network errnos socket.h lacks, with Linux x86-64's values. */
+#ifndef ENETDOWN
+#define ENETDOWN	100
+#endif
+#ifndef ENETUNREACH
+#define ENETUNREACH	101
+#endif
+#ifndef EHOSTDOWN
+#define EHOSTDOWN	112
+#endif
+#ifndef EHOSTUNREACH
+#define EHOSTUNREACH	113
+#endif
+
 #define IPPROTO_IP	0
 #define IPPROTO_ICMP	1
 #define IPPROTO_TCP	6
@@ -106,6 +120,26 @@ void tcp_icmp_error(const uint8_t *inner, size_t len, int type, int code);
 /* Send an ICMP error about the received packet p (not taken). */
 void icmp_send_error(struct pkt *p, int type, int code);
 
+/*
+ * struct sockaddr_in in and out (inet.c): a's address and port (network
+ * order), 0 or -EINVAL (short), -EAFNOSUPPORT (another family;
+ * AF_UNSPEC passes when unspec_ok); and the address getname reports.
+ */
+int inet_addr_in(const struct ksockaddr *a, size_t len, bool unspec_ok,
+    uint32_t *addr, uint16_t *port);
+void inet_addr_out(struct ksockaddr *a, size_t *len, uint32_t addr,
+    uint16_t port);
+/* IPPROTO_IP-level options (IP_TOS, IP_TTL) kept in o: as setsockopt. */
+#define IP_TOS		1
+#define IP_TTL		2
+#define IP_DEFAULT_TTL	64
+int inet_ip_setsockopt(struct ip_opts *o, int name, const void *val,
+    size_t len);
+int inet_ip_getsockopt(const struct ip_opts *o, int name, void *val,
+    size_t *len);
+/* Root, as far as binding a port below 1024 and raw sockets go. */
+bool inet_privileged(void);
+
 /* The AF_INET socket constructors (inet.c dispatches to them). */
 int udp_create(struct socket *so, int protocol);
 int tcp_create(struct socket *so, int protocol);
@@ -126,7 +160,8 @@ struct net_stats {
 	uint64_t tcp_in, tcp_bad, tcp_bad_csum, tcp_bad_opts, tcp_no_conn,
 	    tcp_out_of_window, tcp_rst_out, tcp_out, tcp_retrans,
 	    tcp_fast_retrans, tcp_timeouts, tcp_active_opens,
-	    tcp_passive_opens, tcp_sack_blocks_in;
+	    tcp_passive_opens, tcp_sack_blocks_in, tcp_rcv_dropped,
+	    tcp_listen_drops;
 };
 extern struct net_stats net_stats;	/* atomic increments */
 #define NET_COUNT(field) \

@@ -67,6 +67,14 @@ struct netdev {
 	struct list link;
 };
 
+/*
+ * Hand p to nd's driver, counting it in nd->stats (the stack's one way
+ * to a device): 0 or -errno; p is gone either way.
+ */
+int netdev_xmit(struct netdev *nd, struct pkt *p);
+/* Call fn on every device, in registration order (no lock held). */
+void netdev_foreach(void (*fn)(struct netdev *nd, void *arg), void *arg);
+
 /* Register nd (it comes up at once): 0, or -EEXIST for a used name. */
 int netdev_register(struct netdev *nd);
 struct netdev *netdev_find(const char *name);
@@ -78,6 +86,11 @@ void netdev_rx(struct netdev *nd, struct pkt *p);
  * `biscotti net --addr` path and the boot command line): 0 or -errno.
  */
 int netdev_set_addr(struct netdev *nd, uint32_t addr, unsigned prefix);
+
+/* /proc/net/dev and /proc/net/snmp (net_proc.c, for procfs). */
+struct seqbuf;
+void net_proc_dev(struct seqbuf *sb);
+void net_proc_snmp(struct seqbuf *sb);
 
 /* The loopback device "lo" (127.0.0.1/8), made at network start. */
 extern struct netdev *netdev_loopback;

@@ -190,6 +190,7 @@ struct socket {
 	int rcvbuf, sndbuf;
 	uint64_t rcvtimeo, sndtimeo;		/* ns; 0: wait forever */
 	bool reuseaddr, keepalive, passcred;
+	bool broadcast;		/* SO_BROADCAST: AF_INET may send to one */
 	struct { int32_t onoff, secs; } linger;	/* SO_LINGER: kept only */
 	int error;		/* SO_ERROR: pending errno (> 0); atomic */
 	/* Bumped when readiness may have risen, for edge-triggered epoll. */

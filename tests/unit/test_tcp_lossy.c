@@ -294,8 +294,9 @@ bulk_send(void *arg)
 		info(b->fd, &ti);
 		r.max_cwnd = MAX(r.max_cwnd, ti.snd_cwnd);
 		r.min_ssthresh = MIN(r.min_ssthresh, ti.snd_ssthresh);
+		/* ">=": 16 KiB steps need not land on the exact percent. */
 		if (b->blackhole_at >= 0 &&
-		    off * 100 / b->bytes == (size_t)b->blackhole_at &&
+		    off * 100 / b->bytes >= (size_t)b->blackhole_at &&
 		    !link.blackhole) {
 			link.blackhole = true;
 			nap(700);

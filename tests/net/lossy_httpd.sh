@@ -7,13 +7,13 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 net_init lossy_httpd "$1"
-MB=${LOSSY_MB:-4}
+MB=${LOSSY_MB:-10}
 
 mkdir "$W/www"
 head -c $((MB << 20)) /dev/urandom >"$W/www/big.bin"
 lossy_start -- httpd "$W/www" --port 80 --cwnd-trace "$W/cwnd.txt"
 t0=$(date +%s)
-ns curl -sS --fail --max-time 170 --retry 0 -o "$W/got.bin" \
+ns curl -sS --fail --max-time 330 --retry 0 -o "$W/got.bin" \
     http://$ADDR/big.bin || fail "curl over the lossy link"
 echo "$MB MiB in $(($(date +%s) - t0)) s"
 [ "$(sha "$W/got.bin")" = "$(sha "$W/www/big.bin")" ] ||

@@ -76,5 +76,11 @@ fuzz: deps
 fuzz-packets: deps
 	tools/fuzz packets campaign
 
+# The disk-image fuzzer the same way (damaged biscfs images mounted,
+# used, repaired by fsck; findings in build/fuzz/images-out).
+.PHONY: fuzz-images
+fuzz-images: deps
+	tools/fuzz images campaign
+
 clean:
 	rm -rf $(BUILD)

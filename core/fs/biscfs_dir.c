@@ -98,8 +98,10 @@ hdr_read(struct inode *dir, struct buf **out)
 		return err;
 	h = (void *)(*out)->data;
 	if (h->depth > BISCFS_DIR_MAX_DEPTH) {
+		uint64_t blkno = (*out)->blkno;	/* not after brelse */
+
 		brelse(*out);
-		return biscfs_corrupt(BI(dir)->fs, INO(dir), (*out)->blkno,
+		return biscfs_corrupt(BI(dir)->fs, INO(dir), blkno,
 		    "bad directory depth");
 	}
 	return 0;
@@ -117,7 +119,8 @@ bucket_read(struct inode *dir, uint32_t lblk, struct buf **out)
 	if ((err = dblk_read(dir, lblk, BISCFS_BUCKET_MAGIC, out)) != 0)
 		return err;
 	k = (void *)(*out)->data;
-	if (k->used > BISCFS_BUCKET_SPACE || k->depth > BISCFS_DIR_MAX_DEPTH) {
+	if (k->used > BISCFS_BUCKET_SPACE || (k->used & 7) != 0 ||
+	    k->depth > BISCFS_DIR_MAX_DEPTH) {
 		brelse(*out);
 		return biscfs_corrupt(BI(dir)->fs, INO(dir), lblk,
 		    "bad bucket header");
@@ -137,7 +140,9 @@ ent_ok(struct buf *b, size_t off, size_t used)
 {
 	struct biscfs_dirent *e = ent_at(b, off);
 
+	/* Records are 8-byte multiples: the next entry stays aligned. */
 	return off + 16 <= used && e->rec_len >= BISCFS_DIRENT_LEN(1) &&
+	    (e->rec_len & 7) == 0 &&
 	    off + e->rec_len <= used && e->name_len > 0 &&
 	    BISCFS_DIRENT_LEN(e->name_len) <= e->rec_len;
 }

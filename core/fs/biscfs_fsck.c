@@ -992,18 +992,13 @@ bucket_entries(struct fsck *f, uint32_t dir, uint8_t *bd, unsigned L,
 	return keep;
 }
 
-/* Write an empty bucket (local depth L, prefix) over logical block lb. */
+/* Make b an empty bucket of dir (local depth L, prefix), dirty. */
 static void
-empty_bucket(struct fsck *f, uint32_t dir, uint32_t lb, unsigned L,
-    uint64_t prefix, uint32_t next)
+empty_bucket_in(struct buf *b, uint32_t dir, unsigned L, uint64_t prefix,
+    uint32_t next)
 {
 	struct biscfs_bucket *bk;
-	uint64_t pblk = lblk_to_pblk(f, lb);
-	struct buf *b;
 
-	if (!f->repair || pblk == 0)
-		return;
-	b = bget(f->d, pblk);
 	memset(b->data, 0, BISCFS_BLOCK_SIZE);
 	bk = (void *)b->data;
 	bk->magic = BISCFS_BUCKET_MAGIC;
@@ -1014,6 +1009,20 @@ empty_bucket(struct fsck *f, uint32_t dir, uint32_t lb, unsigned L,
 	bk->crc = biscfs_csum(dir, b->data, BISCFS_BLOCK_SIZE,
 	    offsetof(struct biscfs_bucket, crc));
 	bdirty(b);
+}
+
+/* Write an empty bucket (local depth L, prefix) over logical block lb. */
+static void
+empty_bucket(struct fsck *f, uint32_t dir, uint32_t lb, unsigned L,
+    uint64_t prefix, uint32_t next)
+{
+	uint64_t pblk = lblk_to_pblk(f, lb);
+	struct buf *b;
+
+	if (!f->repair || pblk == 0)
+		return;
+	b = bget(f->d, pblk);
+	empty_bucket_in(b, dir, L, prefix, next);
 	brelse(b);
 }
 
@@ -1048,7 +1057,9 @@ bucket_header_ok(struct fsck *f, uint32_t dir, uint32_t lb, struct buf *b,
 	    bk->used > BISCFS_BUCKET_SPACE) {
 		problem(f, "directory %u: bucket block %u header damaged; its "
 		    "names are lost", dir, lb);
-		empty_bucket(f, dir, lb, L, prefix, 0);
+		/* b is that block, held: bget'ing it again would deadlock. */
+		if (f->repair)
+			empty_bucket_in(b, dir, L, prefix, 0);
 		return false;
 	}
 	if (bk->depth == L && bk->prefix == prefix &&

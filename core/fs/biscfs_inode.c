@@ -79,6 +79,11 @@ biscfs_stamp(int64_t ns, int64_t *sec, uint32_t *nsec)
 static int64_t
 unstamp(int64_t sec, uint32_t nsec)
 {
+	/* A damaged inode's seconds may not fit in ns: clamp, not overflow. */
+	if (sec >= INT64_MAX / NSEC)
+		return INT64_MAX;
+	if (sec <= INT64_MIN / NSEC)
+		return INT64_MIN;
 	return sec * NSEC + (int64_t)(nsec % NSEC);
 }
 

@@ -90,6 +90,8 @@ enum fuzz_kind {
 	K_SOCKLENP,	/* a pointer to one */
 	K_MSGFLAGS,
 	K_MSGHDR,	/* struct msghdr: an address, iovecs, SCM_RIGHTS fds */
+	K_SOCKLEVEL,	/* SOL_SOCKET, IPPROTO_TCP, IPPROTO_IP, ... */
+	K_SOCKOPT,	/* SO_* and TCP_* option names */
 	K_NKINDS
 };
 

@@ -172,6 +172,19 @@ static const int64_t socklen_vals[] = { 110, 16, 2, 3, 0, 12, 28, 128, -1 };
 static const int64_t msgflag_vals[] = { 0, 0x40 /* DONTWAIT */, 2 /* PEEK */,
     0x4000 /* NOSIGNAL */, 0x100 /* WAITALL */, 0x20 /* TRUNC */, 1 /* OOB */,
     0x40000000 /* CMSG_CLOEXEC */ };
+/* Socket option levels and names (both SO_* and TCP_* are small ints). */
+static const int64_t socklevel_vals[] = { 1 /* SOL_SOCKET */,
+    6 /* IPPROTO_TCP */, 0 /* IPPROTO_IP */, 17 /* IPPROTO_UDP */, 41, -1 };
+static const int64_t sockopt_vals[] = { 1 /* DEBUG, NODELAY */,
+    2 /* REUSEADDR, MAXSEG */, 3 /* TYPE, CORK */, 4 /* ERROR, KEEPIDLE */,
+    5 /* KEEPINTVL */, 6 /* BROADCAST, KEEPCNT */, 7 /* SNDBUF, SYNCNT */,
+    8 /* RCVBUF */, 9 /* KEEPALIVE, DEFER_ACCEPT */, 10 /* OOBINLINE */,
+    11 /* TCP_INFO */, 12 /* QUICKACK */, 13 /* LINGER, CONGESTION */,
+    15 /* REUSEPORT */, 16 /* PASSCRED */, 17 /* PEERCRED */,
+    18 /* RCVLOWAT */, 20 /* RCVTIMEO */, 21 /* SNDTIMEO */,
+    30 /* ACCEPTCONN */, 32 /* SNDBUFFORCE */, 33 /* RCVBUFFORCE */,
+    38 /* PROTOCOL */, 39 /* DOMAIN */, 0x4243 /* biscotti's trace */, 0,
+    1000 };
 
 struct flag_kind {
 	const int64_t *vals;
@@ -195,7 +208,8 @@ static const struct flag_kind flag_kinds[K_NKINDS] = {
 	FK(K_CLOCK, clock_vals), FK(K_RENAME, rename_vals),
 	FK(K_STATX, statx_vals), FK(K_SOCKDOM, sockdom_vals),
 	FK(K_SOCKTYPE, socktype_vals), FK(K_SOCKLEN, socklen_vals),
-	FK(K_MSGFLAGS, msgflag_vals),
+	FK(K_MSGFLAGS, msgflag_vals), FK(K_SOCKLEVEL, socklevel_vals),
+	FK(K_SOCKOPT, sockopt_vals),
 };
 
 /* One value of the table; OR in a second, flip a bit, as sel says. */

@@ -8,138 +8,27 @@
  *	fuzz-packet-replay --make-seeds DIR	write the seed inputs
  *
  * As with the syscall fuzzer (main.c), every input runs in a forked
- * child that boots its own kernel, and a child that dies of a signal is
- * passed on to AFL by the parent dying of the same one; the child asks
- * for SIGKILL when its parent dies, so AFL's timeout ends a hung kernel.
- * The host's ASLR is switched off first, for the same reason as there:
- * the kernel keys tables by its own addresses.
+ * child that boots its own kernel, in driver.c's loop, with the host's
+ * ASLR switched off: the kernel keys tables by its own addresses.
  */
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/personality.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
+#include "driver.h"
 #include "packet_fuzz.h"
 
 #define MAX_INPUT	(PF_MAX_FRAMES * (PF_HDR + PF_FRAME_MAX))
-#define REPLAY_ALARM	60
-
-#ifdef __AFL_FUZZ_TESTCASE_LEN
-__AFL_FUZZ_INIT();
-#endif
 
 static void
-no_aslr(char **argv)
+run_input(const uint8_t *data, size_t size, void *arg)
 {
-	int p = personality(0xffffffff);
-
-	if (p == -1 || (p & ADDR_NO_RANDOMIZE) ||
-	    personality((unsigned long)p | ADDR_NO_RANDOMIZE) == -1)
-		return;
-	execv("/proc/self/exe", argv);
+	pf_run(data, size, arg);
 }
 
-static int
-run_child(const uint8_t *data, size_t size, const struct pf_options *o,
-    unsigned alarm_s)
-{
-	pid_t pid;
-	int st;
-
-	fflush(stdout);
-	if ((pid = fork()) < 0) {
-		perror("packet fuzz: fork");
-		exit(2);
-	}
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (alarm_s > 0)
-			alarm(alarm_s);
-		pf_run(data, size, o);
-		fflush(stdout);
-		fprintf(stderr, "packet fuzz: init died\n");
-		abort();
-	}
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return st;
-}
-
-static int
-replay(int argc, char **argv, const struct pf_options *o)
-{
-	static uint8_t buf[MAX_INPUT];
-	int i, st, failed = 0;
-	size_t n;
-	FILE *f;
-
-	for (i = 0; i < argc; i++) {
-		if ((f = fopen(argv[i], "rb")) == NULL) {
-			fprintf(stderr, "%s: %s\n", argv[i], strerror(errno));
-			failed++;
-			continue;
-		}
-		n = fread(buf, 1, sizeof(buf), f);
-		fclose(f);
-		if (o->trace)
-			printf("== %s: %zu bytes\n", argv[i], n);
-		st = run_child(buf, n, o, REPLAY_ALARM);
-		if (st == 0) {
-			printf("%s: ok\n", argv[i]);
-			continue;
-		}
-		failed++;
-		if (WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM)
-			printf("%s: HANG (no end in %d s)\n", argv[i],
-			    REPLAY_ALARM);
-		else if (WIFSIGNALED(st))
-			printf("%s: CRASH (signal %d, %s)\n", argv[i],
-			    WTERMSIG(st), strsignal(WTERMSIG(st)));
-		else
-			printf("%s: FAIL (exit status %d)\n", argv[i],
-			    WEXITSTATUS(st));
-	}
-	printf("%d passed, %d failed\n", argc - failed, failed);
-	return failed ? 1 : 0;
-}
-
-static int
-afl_loop(void)
-{
-	struct pf_options o = { 0 };
-	int st;
-
-#ifdef __AFL_FUZZ_TESTCASE_LEN
-	unsigned char *buf;
-
-	__AFL_INIT();
-	buf = __AFL_FUZZ_TESTCASE_BUF;
-	while (__AFL_LOOP(1000000)) {
-		size_t len = __AFL_FUZZ_TESTCASE_LEN;
-
-		st = run_child(buf, len, &o, 0);
-#else
-	{
-		static uint8_t buf[MAX_INPUT];
-		size_t len = fread(buf, 1, sizeof(buf), stdin);
-
-		st = run_child(buf, len, &o, REPLAY_ALARM);
-#endif
-		if (st != 0 && WIFSIGNALED(st)) {
-			signal(WTERMSIG(st), SIG_DFL);
-			raise(WTERMSIG(st));
-		}
-		if (st != 0)
-			abort();
-	}
-	return 0;
-}
+static const struct fuzz_driver driver = {
+	.name = "packet fuzz", .max_input = MAX_INPUT,
+	.unit = "bytes", .unit_size = 1, .run = run_input,
+};
 
 int
 main(int argc, char **argv)
@@ -152,7 +41,7 @@ main(int argc, char **argv)
 		printf("%d seeds written to %s\n", n, argv[2]);
 		return n > 0 ? 0 : 1;
 	}
-	no_aslr(argv);
+	fuzz_no_aslr(argv);
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--quiet") == 0)
 			o.trace = 0;
@@ -163,6 +52,8 @@ main(int argc, char **argv)
 		}
 	}
 	if (i < argc)
-		return replay(argc - i, argv + i, &o);
-	return afl_loop();
+		return fuzz_replay_files(&driver, argc - i, argv + i, &o,
+		    o.trace);
+	o.trace = 0;
+	return fuzz_afl_loop(&driver, &o);
 }

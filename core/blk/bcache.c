@@ -294,6 +294,73 @@ bread(struct blkdev *d, uint64_t blkno, struct buf **out)
 	return 0;
 }
 
+/* Is (d, blkno) in the cache (valid or being read)? */
+bool
+bcache_cached(struct blkdev *d, uint64_t blkno)
+{
+	bool cached;
+
+	spin_lock(&bc_lock);
+	cached = lookup(d, blkno) != NULL;
+	spin_unlock(&bc_lock);
+	return cached;
+}
+
+/*
+ * Read the blocks of [blkno, blkno + n) that are not cached, all at
+ * once.  Each missing block gets its buffer locked (as bread() would,
+ * so a reader of it meanwhile sleeps on the lock rather than reading it
+ * twice), then the reads go to the device together and the buffers are
+ * released valid (or dropped, on an error: the bread() that wants the
+ * block then reads it again and reports the error).  Blocks already
+ * cached are skipped; so is any whose lock another thread holds.
+ */
+void
+bcache_readahead(struct blkdev *d, uint64_t blkno, unsigned n)
+{
+	struct blkreq reqs[BCACHE_RA_MAX];
+	struct buf *bufs[BCACHE_RA_MAX];
+	int i, nr = 0;
+	struct buf *b;
+
+	n = MIN(n, BCACHE_RA_MAX);
+	if (blkno >= d->nblocks)
+		return;
+	if (n > d->nblocks - blkno)
+		n = (unsigned)(d->nblocks - blkno);
+	for (i = 0; i < (int)n; i++) {
+		if (bcache_cached(d, blkno + (uint64_t)i))
+			continue;
+		b = bcache_get(d, blkno + (uint64_t)i);
+		if (b->flags & B_VALID) {	/* read by another meanwhile */
+			brelse(b);
+			continue;
+		}
+		memset(&reqs[nr], 0, sizeof(reqs[nr]));
+		reqs[nr].op = BLK_READ;
+		reqs[nr].blkno = b->blkno;
+		reqs[nr].nblocks = 1;
+		reqs[nr].buf = b->data;
+		bufs[nr++] = b;
+	}
+	if (nr == 0)
+		return;
+	blk_rw_many(d, reqs, nr);
+	for (i = 0; i < nr; i++) {
+		b = bufs[i];
+		if (reqs[i].error != 0) {
+			spin_lock(&bc_lock);
+			b->flags |= B_STALE;
+			unhash(b);
+			spin_unlock(&bc_lock);
+		} else
+			__atomic_or_fetch(&b->flags, B_VALID, __ATOMIC_RELAXED);
+		brelse(b);
+	}
+	__atomic_add_fetch(&bc_stats.readahead, (uint64_t)nr,
+	    __ATOMIC_RELAXED);
+}
+
 struct buf *
 bget(struct blkdev *d, uint64_t blkno)
 {
@@ -302,6 +369,7 @@ bget(struct blkdev *d, uint64_t blkno)
 	if (blkno >= d->nblocks)
 		return NULL;
 	b = bcache_get(d, blkno);
+	__atomic_and_fetch(&b->flags, ~B_CHECKED, __ATOMIC_RELAXED);
 	if (!(b->flags & B_VALID)) {
 		memset(b->data, 0, BLK_SIZE);
 		__atomic_or_fetch(&b->flags, B_VALID, __ATOMIC_RELAXED);
@@ -382,7 +450,7 @@ bjournal_clear(struct buf *b, bool discard)
 	b->flags &= ~B_JOURNAL;
 	if (discard) {
 		/* Dropped when its last reference goes, or read again. */
-		b->flags &= ~(B_VALID | B_DIRTY);
+		b->flags &= ~(B_VALID | B_DIRTY | B_CHECKED);
 		bcache_dirtyq_settle(b);
 	}
 	spin_unlock(&bc_lock);

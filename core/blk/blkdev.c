@@ -131,11 +131,11 @@ blk_complete(struct blkreq *r, int error)
 	r->done(r);
 }
 
-/* blk_rw()'s wait: done under lock, signalled by rw_done(). */
+/* blk_rw()'s and blk_rw_many()'s wait: requests still out, under lock. */
 struct completion {
 	struct spinlock lock;
 	struct waitq wq;
-	bool done;
+	int pending;
 };
 
 static void
@@ -144,35 +144,46 @@ rw_done(struct blkreq *r)
 	struct completion *c = r->arg;
 
 	spin_lock(&c->lock);
-	c->done = true;
-	waitq_wake_all(&c->wq);
+	if (--c->pending == 0)
+		waitq_wake_all(&c->wq);
 	spin_unlock(&c->lock);
+}
+
+void
+blk_rw_many(struct blkdev *d, struct blkreq *reqs, int n)
+{
+	struct completion c;
+	int i;
+
+	spin_init(&c.lock, "blk_rw");
+	waitq_init(&c.wq, "blk_rw");
+	c.pending = n;
+	for (i = 0; i < n; i++) {
+		reqs[i].done = rw_done;
+		reqs[i].arg = &c;
+		reqs[i].error = 0;
+		list_init(&reqs[i].link);
+		blk_submit(d, &reqs[i]);
+	}
+	spin_lock(&c.lock);
+	while (c.pending > 0)
+		waitq_wait(&c.wq, &c.lock);
+	spin_unlock(&c.lock);
 }
 
 int
 blk_rw(struct blkdev *d, enum blk_op op, uint64_t blkno, uint32_t nblocks,
     void *buf)
 {
-	struct completion c;
 	struct blkreq r;
 
 	if (op != BLK_FLUSH && !in_range(d, blkno, nblocks))
 		return -EINVAL;
-	spin_init(&c.lock, "blk_rw");
-	waitq_init(&c.wq, "blk_rw");
-	c.done = false;
 	memset(&r, 0, sizeof(r));
 	r.op = op;
 	r.blkno = blkno;
 	r.nblocks = nblocks;
 	r.buf = buf;
-	r.done = rw_done;
-	r.arg = &c;
-	list_init(&r.link);
-	blk_submit(d, &r);
-	spin_lock(&c.lock);
-	while (!c.done)
-		waitq_wait(&c.wq, &c.lock);
-	spin_unlock(&c.lock);
+	blk_rw_many(d, &r, 1);
 	return r.error;
 }

@@ -90,11 +90,13 @@ node_read(struct inode *ip, uint64_t blk, unsigned depth, struct buf **out)
 	h = (void *)b->data;
 	if (h->magic != BISCFS_EXTENT_MAGIC || h->max != BISCFS_EXTENTS_IN_BLOCK ||
 	    h->count > h->max || h->depth != depth || h->owner != INO(ip) ||
-	    h->crc != biscfs_csum(h->owner, b->data, BISCFS_BLOCK_SIZE,
-	    HDR_CRC_OFF)) {
+	    (!(b->flags & B_CHECKED) && h->crc != biscfs_csum(h->owner,
+	    b->data, BISCFS_BLOCK_SIZE, HDR_CRC_OFF))) {
 		brelse(b);
 		return biscfs_corrupt(fs, INO(ip), blk, "bad extent node");
 	}
+	/* node_dirty keeps the crc current from here on */
+	__atomic_or_fetch(&b->flags, B_CHECKED, __ATOMIC_RELAXED);
 	*out = b;
 	return 0;
 }
@@ -125,6 +127,13 @@ root_sane(struct inode *ip)
 int
 bmap_lookup(struct inode *ip, uint32_t lblk, uint64_t *pblk)
 {
+	return bmap_lookup_run(ip, lblk, pblk, NULL);
+}
+
+int
+bmap_lookup_run(struct inode *ip, uint32_t lblk, uint64_t *pblk,
+    uint32_t *run)
+{
 	struct biscfs *fs = BI(ip)->fs;
 	struct biscfs_extent_header *h = root_of(ip);
 	struct biscfs_extent *e;
@@ -152,6 +161,8 @@ bmap_lookup(struct inode *ip, uint32_t lblk, uint64_t *pblk)
 		for (i = 0; i < h->count; i++)
 			if (lblk >= e[i].lblk && lblk - e[i].lblk < e[i].len) {
 				*pblk = e[i].pblk + (lblk - e[i].lblk);
+				if (run != NULL)
+					*run = e[i].len - (lblk - e[i].lblk);
 				break;
 			}
 	}

@@ -78,12 +78,15 @@ dblk_read(struct inode *dir, uint32_t lblk, uint32_t magic, struct buf **out)
 	memcpy(&m, b->data, 4);
 	memcpy(&crc, b->data + CRC_OFF, 4);
 	memcpy(&owner, b->data + 8, 4);
-	if (m != magic || owner != INO(dir) || crc != biscfs_csum(INO(dir),
-	    b->data, BISCFS_BLOCK_SIZE, CRC_OFF)) {
+	if (m != magic || owner != INO(dir) || (!(b->flags & B_CHECKED) &&
+	    crc != biscfs_csum(INO(dir), b->data, BISCFS_BLOCK_SIZE,
+	    CRC_OFF))) {
 		brelse(b);
 		return biscfs_corrupt(fs, INO(dir), pblk,
 		    "bad directory block");
 	}
+	/* dblk_dirty keeps the crc current from here on */
+	__atomic_or_fetch(&b->flags, B_CHECKED, __ATOMIC_RELAXED);
 	*out = b;
 	return 0;
 }

@@ -26,12 +26,33 @@
 
 #define BS	BISCFS_BLOCK_SIZE
 
+/*
+ * Read-ahead.  A block that misses the cache is read together with the
+ * blocks after it in its extent (bcache_readahead: one round trip to the
+ * device for the lot): those the read itself wants, and, when the read
+ * carries on where the last one ended, up to BCACHE_RA_MAX more, as far
+ * as the file's end.  A random reader pays for no more than it asked.
+ */
+static void
+read_ahead(struct inode *ip, uint32_t lblk, uint64_t pblk, uint32_t run,
+    uint32_t want)
+{
+	uint32_t eof = (uint32_t)((ip->size + BS - 1) / BS), n = want;
+
+	if (lblk == BI(ip)->ra_next)
+		n += BCACHE_RA_MAX;
+	n = MIN(n, MIN(run, eof - lblk));
+	if (n > 1)
+		bcache_readahead(BI(ip)->fs->dev, pblk, n);
+}
+
 static ssize_t
 read_locked(struct inode *ip, void *kbuf, size_t n, uint64_t off)
 {
 	struct biscfs *fs = BI(ip)->fs;
 	uint8_t *dst = kbuf;
 	size_t done = 0, boff, chunk;
+	uint32_t lblk, run, last;
 	uint64_t pblk;
 	struct buf *b;
 	int err = 0;
@@ -40,15 +61,19 @@ read_locked(struct inode *ip, void *kbuf, size_t n, uint64_t off)
 		return 0;
 	if (n > ip->size - off)
 		n = (size_t)(ip->size - off);
+	last = (uint32_t)((off + n - 1) / BS);
 	while (done < n) {
 		boff = (size_t)((off + done) % BS);
 		chunk = MIN(BS - boff, n - done);
-		err = bmap_lookup(ip, (uint32_t)((off + done) / BS), &pblk);
+		lblk = (uint32_t)((off + done) / BS);
+		err = bmap_lookup_run(ip, lblk, &pblk, &run);
 		if (err != 0)
 			break;
 		if (pblk == 0)
 			memset(dst + done, 0, chunk);
 		else {
+			if (!bcache_cached(fs->dev, pblk))
+				read_ahead(ip, lblk, pblk, run, last - lblk + 1);
 			if ((err = biscfs_bread(fs, pblk, &b)) != 0)
 				break;
 			memcpy(dst + done, b->data + boff, chunk);
@@ -56,6 +81,7 @@ read_locked(struct inode *ip, void *kbuf, size_t n, uint64_t off)
 		}
 		done += chunk;
 	}
+	BI(ip)->ra_next = (uint32_t)((off + done + BS - 1) / BS);
 	return done > 0 ? (ssize_t)done : err;
 }
 

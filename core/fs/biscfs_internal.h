@@ -75,6 +75,7 @@ struct binode {
 	 * it without vfs_lock, truncate after vfs_lock.
 	 */
 	struct mutex lock;
+	uint32_t ra_next;		/* [lock] block after the last read */
 };
 
 static inline struct binode *
@@ -146,6 +147,9 @@ void biscfs_stamp(int64_t ns, int64_t *sec, uint32_t *nsec);
 /* Extent trees (biscfs_bmap.c). */
 void bmap_init_root(struct binode *bi);
 int bmap_lookup(struct inode *ip, uint32_t lblk, uint64_t *pblk);
+/* The same, with *run the mapped blocks from lblk on in its extent. */
+int bmap_lookup_run(struct inode *ip, uint32_t lblk, uint64_t *pblk,
+    uint32_t *run);
 int bmap_alloc(struct btx *tx, struct inode *ip, uint32_t lblk,
     uint64_t *pblk, bool *fresh);
 /* Free every block from lblk on, in transactions of its own. */

@@ -18,6 +18,7 @@
  * In deterministic mode (a virtual clock, see clock.c) the vCPU raises
  * its own timer event at the delivery points instead.
  */
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -221,7 +222,22 @@ void cpu_halt_all(void)
 	abort();
 }
 
+/*
+ * A spin-wait's pause.  vCPUs are host threads, usually more of them
+ * than host cores: a spinlock's holder may be a vCPU the host has
+ * descheduled, and pausing alone would spin out the rest of the
+ * spinner's host time slice before the holder could run again.  So
+ * every RELAX_YIELD_EVERY pauses of this thread the host gets its core
+ * back; a spin that ends sooner never yields.
+ */
+#define RELAX_YIELD_EVERY	64
+
 void cpu_relax(void)
 {
-	__builtin_ia32_pause();
+	static __thread unsigned spins;
+
+	if (++spins % RELAX_YIELD_EVERY == 0)
+		sched_yield();
+	else
+		__builtin_ia32_pause();
 }

@@ -35,6 +35,15 @@
 #define B_DIRTY		0x2u	/* to be written in place */
 #define B_JOURNAL	0x4u	/* in a transaction: pinned (journal.c) */
 #define B_STALE		0x8u	/* the cache's: dropped after a failed read */
+/*
+ * The file system found the block's checksum right since the block was
+ * last read from the device, and has kept the checksum current in every
+ * change since, so it need not compute it again at every use.  Set by
+ * the file system (b locked); cleared by bget() (the block is being
+ * replaced whole) and by a discard (bjournal_clear): a block read anew
+ * from the device never has it.
+ */
+#define B_CHECKED	0x10u
 
 struct buf {
 	struct blkdev *dev;	/* [i] */
@@ -63,6 +72,17 @@ void bcache_init(void);
  * block past the end.
  */
 int bread(struct blkdev *d, uint64_t blkno, struct buf **out);
+/*
+ * Read ahead: start reading the blocks of [blkno, blkno + n) that are
+ * not cached (at most BCACHE_RA_MAX), all together, and wait for them,
+ * so a sequential reader pays one device round trip per run instead of
+ * one per block.  Errors are left for the bread() that wants the block.
+ * The caller may hold buffer locks only of blocks outside the range.
+ */
+#define BCACHE_RA_MAX	32
+void bcache_readahead(struct blkdev *d, uint64_t blkno, unsigned n);
+/* Is (d, blkno) in the cache (valid, or being read)? */
+bool bcache_cached(struct blkdev *d, uint64_t blkno);
 /*
  * The same without reading: for a block the caller overwrites whole
  * (its data is zeroed if it was not cached).  Never fails in range;
@@ -127,6 +147,7 @@ size_t bcache_evict(size_t npages);
 struct bcache_stats {
 	uint64_t buffers, dirty, journaled;
 	uint64_t hits, misses, evictions, writebacks;
+	uint64_t readahead;	/* blocks read by bcache_readahead() */
 };
 void bcache_stats(struct bcache_stats *st);
 

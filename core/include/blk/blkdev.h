@@ -97,6 +97,13 @@ void blk_complete(struct blkreq *r, int error);
  */
 int blk_rw(struct blkdev *d, enum blk_op op, uint64_t blkno,
     uint32_t nblocks, void *buf);
+/*
+ * Submit the n requests at reqs (op, blkno, nblocks and buf filled in)
+ * all at once, so the device works on them together, and sleep until
+ * every one has completed; each's outcome is in its error field (a bad
+ * one completes with -EIO).  No spinlock may be held.
+ */
+void blk_rw_many(struct blkdev *d, struct blkreq *reqs, int n);
 
 /*
  * For the syscall layer, on an open file (blkdev_file.c): is it a block

@@ -614,7 +614,28 @@ gen_maps(struct seqbuf *sb, struct proc_info *pi)
 	}
 }
 
-/* The mounts oldest first (the table is newest first): recurse. [v] */
+/* Is d at or below root, crossing mount points upwards?  [v] */
+static bool
+below_root(struct dentry *d, struct dentry *root)
+{
+	while (d != root) {
+		if (d->parent != NULL)
+			d = d->parent;
+		else if (d->mounted_on != NULL &&
+		    d->mounted_on->mountpoint != NULL)
+			d = d->mounted_on->mountpoint;
+		else
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The mounts oldest first (the table is newest first): recurse.  As
+ * Linux's, the list shows only what the reader's root reaches: inside a
+ * chroot, the tree mounted at the new root is "/", mounts below it are
+ * named from it, and mounts elsewhere are left out.  [v]
+ */
 static void
 mounts_from(struct seqbuf *sb, struct mount *m, struct dentry *root,
     char *path)
@@ -622,9 +643,10 @@ mounts_from(struct seqbuf *sb, struct mount *m, struct dentry *root,
 	if (m == NULL)
 		return;
 	mounts_from(sb, m->next, root, path);
-	if (m->mountpoint == NULL)
+	if (m->root == root)
 		strlcpy(path, "/", PATH_MAX);
-	else if (vfs_dpath(m->mountpoint, root, path, PATH_MAX) < 0)
+	else if (m->mountpoint == NULL || !below_root(m->mountpoint, root) ||
+	    vfs_dpath(m->mountpoint, root, path, PATH_MAX) < 0)
 		return;
 	seq_printf(sb, "%s %s %s rw 0 0\n", m->source, path, m->type);
 }

@@ -403,6 +403,47 @@ START_TEST(test_proc_readonly)
 }
 END_TEST
 
+/*
+ * /proc/mounts from inside a chroot: the tree mounted at the new root is
+ * "/", mounts below it are named from it, mounts elsewhere are hidden.
+ */
+static int
+mounts_chroot_body(void *arg)
+{
+	static char buf[4 * PG];
+
+	(void)arg;
+	mount_proc();
+	ck_assert_int_eq(sys(SYS_mkdir, path("/jail"), 0755), 0);
+	ck_assert_int_eq(sys(SYS_mkdir, path("/other"), 0755), 0);
+	ck_assert_int_eq(sys(SYS_mount, path("tmpfs"), path("/jail"),
+	    path("tmpfs"), 0, 0), 0);
+	ck_assert_int_eq(sys(SYS_mount, path("tmpfs"), path("/other"),
+	    path("tmpfs"), 0, 0), 0);
+	ck_assert_int_eq(sys(SYS_mkdir, path("/jail/proc"), 0555), 0);
+	ck_assert_int_eq(sys(SYS_mkdir, path("/jail/tmp"), 0755), 0);
+	ck_assert_int_eq(sys(SYS_mount, path("proc"), path("/jail/proc"),
+	    path("proc"), 0, 0), 0);
+	ck_assert_int_eq(sys(SYS_mount, path("tmpfs"), path("/jail/tmp"),
+	    path("tmpfs"), 0, 0), 0);
+	slurp("/proc/mounts", buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(buf, "tmpfs /jail tmpfs rw 0 0\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "tmpfs /other tmpfs rw 0 0\n"));
+	ck_assert_int_eq(sys(SYS_chroot, path("/jail")), 0);
+	ck_assert_int_eq(sys(SYS_chdir, path("/")), 0);
+	slurp("/proc/mounts", buf, sizeof(buf));
+	ck_assert_msg(strcmp(buf, "tmpfs / tmpfs rw 0 0\n"
+	    "proc /proc proc rw 0 0\ntmpfs /tmp tmpfs rw 0 0\n") == 0,
+	    "%s", buf);
+	return 0;
+}
+
+START_TEST(test_mounts_chroot)
+{
+	sys_run(mounts_chroot_body);
+}
+END_TEST
+
 /* mknod: each type, the errors, device nodes for root only. */
 static int
 mknod_body(void *arg)
@@ -755,6 +796,7 @@ procfs_suite(void)
 	tcase_add_test(tc, test_proc_lifetime);
 	tcase_add_test(tc, test_proc_readonly);
 	tcase_add_test(tc, test_mknod);
+	tcase_add_test(tc, test_mounts_chroot);
 	tcase_add_test(tc, test_fifo);
 	suite_add_tcase(s, tc);
 	return s;

@@ -300,22 +300,38 @@ biscfs_inew(struct btx *tx, struct biscfs *fs, const struct vattr *va,
 	struct biscfs_inode d;
 	struct inode *ip;
 	struct buf *b;
-	uint32_t ino, gen = 0;
+	uint32_t ino, gen, tries;
 	uint64_t blk;
 	size_t off;
 	int64_t now = vfs_now();
 	int err;
 
-	if ((err = ialloc(tx, &ino)) != 0)
-		return err;
-	/* The number's last owner's generation, bumped. */
-	blk = itable_block(fs, ino, &off);
-	if (biscfs_bread(fs, blk, &b) == 0) {
+	/*
+	 * A number the bitmap calls free, and the number's last owner's
+	 * generation, bumped.  A damaged bitmap may call a live inode free:
+	 * handing its number out again would give two files one inode, so
+	 * the inode itself has the last word.  Its bit stays set (ialloc
+	 * set it: the inode is in use) and another number is taken.
+	 */
+	for (tries = 0;; tries++) {
+		if ((err = ialloc(tx, &ino)) != 0)
+			return err;
+		gen = 0;
+		blk = itable_block(fs, ino, &off);
+		if (biscfs_bread(fs, blk, &b) != 0)
+			break;
 		memcpy(&d, b->data + off, sizeof(d));
 		brelse(b);
-		if (d.crc == biscfs_csum(ino, &d, sizeof(d),
+		if (d.crc != biscfs_csum(ino, &d, sizeof(d),
 		    offsetof(struct biscfs_inode, crc)))
-			gen = d.generation + 1;
+			break;
+		gen = d.generation + 1;
+		if (d.nlink == 0)
+			break;
+		err = biscfs_corrupt(fs, ino, blk,
+		    "the inode bitmap calls a live inode free");
+		if (tries == 8)
+			return err;
 	}
 	memset(&d, 0, sizeof(d));
 	d.mode = va->mode;

@@ -761,7 +761,7 @@ static int
 corrupt_body(void *arg)
 {
 	struct blkdev *d, *c;
-	struct kstat st;
+	struct kstat st, fst, nst;
 	uint8_t *mem, *copy;
 	uint64_t itable;
 	struct biscfs_super sb;
@@ -797,6 +797,22 @@ corrupt_body(void *arg)
 	ck_assert_int_eq(sys(SYS_stat, U("/mnt/dir"), ubuf()), -EUCLEAN);
 	ck_assert_int_eq(count_dir_err("/mnt"), -EUCLEAN);
 	ck_assert_int_eq(xopen("/mnt/new", CR, 0644), -EUCLEAN);
+	ck_assert_int_eq(sys(SYS_umount2, U("/mnt"), 0), 0);
+	/*
+	 * An inode bitmap that calls every live inode free: new files get
+	 * numbers of their own, never a live inode's.
+	 */
+	copy = copy_disk(mem, "ram4", DISK_BLOCKS, &c);
+	copy[sb.ibitmap_start * BLK_SIZE] = 0;
+	ck_assert_int_eq(do_mount("ram4", "/mnt", 0), 0);
+	put("/mnt/new", "fresh");
+	fst = xstat("/mnt/dir/f", SYS_stat);
+	nst = xstat("/mnt/new", SYS_stat);
+	ck_assert_uint_ne(nst.ino, BISCFS_ROOT_INO);
+	ck_assert_uint_ne(nst.ino, st.ino);
+	ck_assert_uint_ne(nst.ino, fst.ino);
+	ck_assert_str_eq(get("/mnt/dir/f"), "data");
+	ck_assert_str_eq(get("/mnt/new"), "fresh");
 	ck_assert_int_eq(sys(SYS_umount2, U("/mnt"), 0), 0);
 	return 0;
 }

@@ -9,7 +9,7 @@ KERNEL  := $(abspath $(X86))/biscotti
 CMAKE   := cmake -G Ninja -Wno-dev
 JOBS    ?= $(shell nproc)
 
-.PHONY: all deps build hosted x86_64 test run bench clean
+.PHONY: all deps build hosted x86_64 test bounds run bench clean
 
 all: build
 
@@ -28,6 +28,12 @@ build: hosted x86_64
 
 test: build
 	cd $(HOSTED) && ctest --output-on-failure -j $(JOBS)
+
+# The heap bounds (docs/memory.md): every unit test's reservation marks,
+# then each syscall's bound beside its measured high-water mark.
+bounds: hosted
+	cd $(HOSTED) && ctest --output-on-failure -j $(JOBS) -R 'unit/|bounds/'
+	tools/bounds $(HOSTED)/bounds.marks
 
 # Boot the GRUB ISO (what a real PC boots) with busybox as the userland
 # (tools/mkinitramfs, a multiboot2 module) to a shell on the serial

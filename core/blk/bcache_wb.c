@@ -33,12 +33,20 @@
 #include "kern/printk.h"
 #include "lib/string.h"
 #include "mm/page.h"
+#include "mm/reserve.h"
 #include "proc/thread.h"
 
 #define WB_BATCH	32		/* buffers per write-back batch */
 #define MERGE_ORDER	4		/* largest run: 16 blocks per request */
 #define WB_AGE_NS	(5 * 1000000000ull)	/* write-back age */
 #define BFLUSH_PERIOD_NS (1000000000ull)	/* bflush looks each second */
+/*
+ * Heap one write-back batch may use.  The bounce blocks and the batch
+ * are pages, not heap, so this only covers what a driver allocates per
+ * request: the measured mark is 0 (RAM disk, file device), and a page's
+ * worth leaves room for drivers that keep request records.
+ */
+#define BFLUSH_RESERVE	(4096)
 
 /* One write request of a batch: a run of contiguous buffers. */
 struct wb_req {
@@ -331,6 +339,28 @@ collect(struct wb_batch *wb, struct blkdev *d, uint64_t cutoff,
 	}
 }
 
+/* One batch of bcache_writeback(); false when there was nothing to write. */
+static bool
+writeback_batch(struct blkdev *d, uint64_t cutoff, bool try)
+{
+	struct wb_batch *wb = batch_get();
+	uint64_t pass;
+	bool busy;
+
+	spin_lock(&bc_lock);
+	pass = ++pass_seq;
+	collect(wb, d, cutoff, UINT64_MAX, pass, &busy);
+	spin_unlock(&bc_lock);
+	if (wb->n == 0) {
+		batch_put(wb);
+		return false;
+	}
+	batch_sort(wb);
+	wb_write(wb, try);
+	batch_put(wb);
+	return true;
+}
+
 /*
  * Write back the dirty buffers of d (every device when NULL) dirtied at
  * or before cutoff, in batches, never sleeping for a buffer lock (try):
@@ -339,24 +369,8 @@ collect(struct wb_batch *wb, struct blkdev *d, uint64_t cutoff,
 void
 bcache_writeback(struct blkdev *d, uint64_t cutoff, bool try)
 {
-	struct wb_batch *wb;
-	uint64_t pass;
-	bool busy;
-
-	for (;;) {
-		wb = batch_get();
-		spin_lock(&bc_lock);
-		pass = ++pass_seq;
-		collect(wb, d, cutoff, UINT64_MAX, pass, &busy);
-		spin_unlock(&bc_lock);
-		if (wb->n == 0) {
-			batch_put(wb);
-			return;
-		}
-		batch_sort(wb);
-		wb_write(wb, try);
-		batch_put(wb);
-	}
+	while (writeback_batch(d, cutoff, try))
+		continue;
 }
 
 int
@@ -397,12 +411,17 @@ bcache_sync(struct blkdev *d)
 
 /*
  * bflush: sleeps while nothing is dirty; otherwise, once a second,
- * writes back what has been dirty for WB_AGE_NS or longer.
+ * writes back what has been dirty for WB_AGE_NS or longer.  Each batch
+ * is a unit of work under its own heap reservation (BFLUSH_RESERVE, the
+ * "bflush" site), taken before any lock: what a batch's requests cost
+ * the device driver's heap.  The memory paths that write back run inside
+ * their caller's reservation instead.
  */
 void
 bcache_bflush(void *arg)
 {
 	uint64_t now;
+	bool more;
 
 	(void)arg;
 	for (;;) {
@@ -412,8 +431,13 @@ bcache_bflush(void *arg)
 		spin_unlock(&bc_lock);
 		thread_sleep_ns(BFLUSH_PERIOD_NS);
 		now = clock_ns();
-		if (now >= WB_AGE_NS)
-			bcache_writeback(NULL, now - WB_AGE_NS, true);
+		if (now < WB_AGE_NS)
+			continue;
+		do {
+			reserve_begin(BFLUSH_RESERVE, "bflush");
+			more = writeback_batch(NULL, now - WB_AGE_NS, true);
+			reserve_end();
+		} while (more);
 	}
 }
 

@@ -69,22 +69,17 @@ cloexec_put(struct fdtable *t, int fd, bool on)
 		t->cloexec[fd / 64] &= ~bit;
 }
 
-/* An empty table of cap slots; NULL only outside a reservation. */
+/*
+ * An empty table of cap slots.  Callers (fork, proc_init) run inside a
+ * reservation, where allocation does not fail.
+ */
 static struct fdtable *
 fdtable_alloc(int cap)
 {
 	struct fdtable *t = kzalloc(sizeof(*t));
 
-	if (t == NULL)
-		return NULL;
 	t->fd = kzalloc(sizeof(*t->fd) * (size_t)cap);
 	t->cloexec = kzalloc(bitmap_bytes(cap));
-	if (t->fd == NULL || t->cloexec == NULL) {
-		kfree(t->fd);
-		kfree(t->cloexec);
-		kfree(t);
-		return NULL;
-	}
 	mutex_init(&t->lock, "fdtable");
 	t->refs = 1;
 	t->cap = cap;
@@ -110,8 +105,6 @@ fdtable_copy(struct fdtable *t)
 	/* Allocate unlocked; the table can only have grown meanwhile. */
 	for (;;) {
 		c = fdtable_alloc(cap);
-		if (c == NULL)
-			return NULL;
 		mutex_lock(&t->lock);
 		if (t->cap == cap)
 			break;

@@ -13,7 +13,9 @@
  * Only files with a position (an lseek method) serialise their I/O on the
  * file's pos_lock, as Linux does with f_pos_lock for regular files: a
  * pipe or console read may sleep for a long time and must not hold up a
- * write to the same open file.
+ * write to the same open file.  Transfers longer than RW_CHUNK on such
+ * files go a chunk at a time, each under its own heap reservation
+ * (chunked_io()).
  *
  * A read or write that moved some bytes before failing returns the count
  * (a partial transfer), as Linux does; only a call that moved nothing
@@ -23,17 +25,17 @@
 #include "fs/file.h"
 #include "kern/errno.h"
 #include "mm/kmalloc.h"
+#include "mm/reserve.h"
 #include "proc/proc.h"
+#include "proc/thread.h"
 #include "sys/syscall.h"
 
 /* A new open file with one reference. */
 struct file *
 file_alloc(const struct file_ops *ops, unsigned flags, void *priv)
 {
-	struct file *f = kzalloc(sizeof(*f));
+	struct file *f = kzalloc(sizeof(*f));	/* in a reservation: no NULL */
 
-	if (f == NULL)
-		return NULL;
 	f->ops = ops;
 	f->priv = priv;
 	f->refs = 1;
@@ -187,6 +189,64 @@ writable(const struct file *f)
 }
 
 /*
+ * Bytes of a read or write on a file with a position moved under one
+ * heap reservation.  A disk file system's heap use grows with the bytes
+ * it moves (journal handles, extent records), so a longer transfer
+ * renews the syscall's reservation between chunks (reserve_renew()),
+ * with no lock held; the bounds of read, write, pread64, pwrite64,
+ * readv and writev in syscalls.def are per chunk.
+ */
+#define RW_CHUNK	((size_t)1 << 20)
+
+/*
+ * Move uio at *pos (NULL: the file's own position, under pos_lock) a
+ * chunk at a time.  A chunk that moves less than asked (end of file, a
+ * full disk, a fault) ends the call, as does an error or the process
+ * being killed (the bytes moved so far are the result; the kill takes
+ * effect at the syscall's exit point).  Unlike Linux, which holds
+ * f_pos_lock for the whole call, the position is released between
+ * chunks: writes of more than a chunk to one open file from two threads
+ * at once may interleave at chunk boundaries.
+ */
+static ssize_t
+chunked_io(struct file *f, bool write, struct uio *uio, const int64_t *pos)
+{
+	uint64_t off = pos != NULL ? (uint64_t)*pos : 0;
+	struct thread *t = curthread();
+	size_t want, rest, before;
+	bool first = true;
+	ssize_t r;
+
+	for (;;) {
+		want = MIN(uio->resid, RW_CHUNK);
+		rest = uio->resid - want;
+		uio->resid = want;
+		before = uio->done;
+		if (pos == NULL) {
+			mutex_lock(&f->pos_lock);
+			off = f->offset;
+		}
+		r = write ? f->ops->write(f, uio, &off) :
+		    f->ops->read(f, uio, &off);
+		if (pos == NULL) {
+			f->offset = off;
+			mutex_unlock(&f->pos_lock);
+		}
+		uio->resid += rest;
+		if (r < 0 || uio->done - before < want || rest == 0)
+			break;
+		first = false;
+		/* A dying process (SIGKILL, the OOM killer) stops here. */
+		if (t->proc != NULL && proc_thread_doomed(t->proc, t))
+			break;
+		if (reserve_active())	/* kernel callers may hold none */
+			reserve_renew();
+	}
+	/* Past the first chunk, bytes moved before a failure count. */
+	return first ? r : (ssize_t)uio->done;
+}
+
+/*
  * The common path of every read and write: fd to file, mode check, then
  * the method at *off (NULL: the file's own position, if it has one).
  */
@@ -213,17 +273,14 @@ do_io(uint64_t fd, bool write, struct uio *uio, const int64_t *pos)
 	}
 	if (uio->resid > MAX_RW_COUNT)
 		uio->resid = MAX_RW_COUNT;
-	if (pos != NULL || f->ops->lseek == NULL) {
-		off = pos != NULL ? (uint64_t)*pos : 0;
+	if (f->ops->lseek == NULL) {
+		/* One call: datagrams stay whole, reads take what is there. */
+		off = 0;
 		r = write ? f->ops->write(f, uio, &off) :
 		    f->ops->read(f, uio, &off);
 		goto out;
 	}
-	mutex_lock(&f->pos_lock);
-	off = f->offset;
-	r = write ? f->ops->write(f, uio, &off) : f->ops->read(f, uio, &off);
-	f->offset = off;
-	mutex_unlock(&f->pos_lock);
+	r = chunked_io(f, write, uio, pos);
 out:
 	file_unref(f);
 	return r;

@@ -59,6 +59,11 @@
  * transaction in place), jnl_end and jnl_commit return -EIO, and
  * jnl_close drops the pinned buffers' changes.
  *
+ * Heap: handles allocate inside their syscall's reservation; the thread
+ * reserves per commit and per checkpoint (the "jcommit" site,
+ * thread_bound()), so jnl_alloc()'s wait loop only runs for callers
+ * outside any reservation (the hosted fsck's journal replay).
+ *
  * Locks: buffer lock (caller's), then j->lock.  j->lock is a spinlock
  * guarding every field marked [j]; the thread's own fields are [t].
  */
@@ -75,6 +80,7 @@
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "mm/page.h"
+#include "mm/reserve.h"
 #include "proc/mutex.h"
 #include "proc/spinlock.h"
 #include "proc/thread.h"
@@ -1129,6 +1135,21 @@ jnl_unpin(struct journal *j)
 	}
 }
 
+/*
+ * Heap one commit or checkpoint by the thread may use, reserved before
+ * it starts (no lock held): the commit's array of log blocks, a pointer
+ * per block of the log at most, and JNL_THREAD_HEAP for the rest (the
+ * after-commit callbacks, the device's requests), far above the marks
+ * measured so far (docs/memory.md).
+ */
+#define JNL_THREAD_HEAP		(16 * 1024)
+
+static size_t
+thread_bound(const struct journal *j)
+{
+	return JNL_THREAD_HEAP + (size_t)j->len * sizeof(void *);
+}
+
 static void
 jnl_thread(void *arg)
 {
@@ -1147,15 +1168,19 @@ jnl_thread(void *arg)
 		    j->closing || j->used > (j->cap - j->slack) / 2);
 		if (commit) {
 			spin_unlock(&j->lock);
+			reserve_begin(thread_bound(j), "jcommit");
 			jnl_do_commit(j);
 			jnl_unpin(j);
+			reserve_end();
 			spin_lock(&j->lock);
 			continue;
 		}
 		if (ckpt) {
 			j->ckpt_req = false;
 			spin_unlock(&j->lock);
+			reserve_begin(thread_bound(j), "jcommit");
 			jnl_do_checkpoint(j);
+			reserve_end();
 			spin_lock(&j->lock);
 			continue;
 		}

@@ -1,12 +1,29 @@
 /*
  * The path walk: from a string to a dentry, as path_resolution(7)
- * describes.  See the essay atop vfs.c for the rules; everything here
- * runs under vfs_lock.
+ * describes.  See the essay atop vfs.c for the rules.
+ *
+ * Two walks share one shape.  The locked walk (namei, namei_parent)
+ * runs under vfs_lock and may ask file systems (lookup, revalidate,
+ * readlink).  The lock-free walk (namei_fast), Linux's RCU-walk in
+ * spirit, runs with no lock inside an epoch read section: it samples
+ * the namespace sequence count, steps through cached names only (the
+ * hash chains read with atomic loads), checks search permission from
+ * the inode fields, follows "..", mount crossings and stored symlink
+ * targets, lets the caller read what it wants from the result, and then
+ * checks the count again.  Whatever it cannot do alone -- a name not
+ * cached in a directory whose file system could still have it, a name
+ * a file system must revalidate (procfs), a computed symlink, a writer
+ * that came by -- makes it return NAMEI_FALLBACK, and the caller redoes
+ * the work under vfs_lock.  Each step mirrors the locked one line for
+ * line, so the answers (errno included) are the same; a miss in a
+ * directory with no lookup method (tmpfs) is a true ENOENT, the cache
+ * being that directory.
  */
 #include "contract/physmem.h"
 #include "contract/usercopy.h"
 #include "fs/file.h"
 #include "fs/vfs.h"
+#include "kern/epoch.h"
 #include "kern/errno.h"
 #include "lib/string.h"
 #include "mm/page.h"
@@ -15,7 +32,16 @@
 struct walk {
 	struct dentry *root;	/* the process's root: ".." stops here */
 	int links;		/* symlinks followed so far */
+	bool fast;		/* the lock-free walk */
+	uint64_t seq;		/* ...and the sequence count it began at */
 };
+
+uint64_t namei_fast_hits;	/* [a] */
+uint64_t namei_fast_fallbacks;	/* [a] */
+bool namei_fast_off;		/* [a] */
+
+/* A pointer another CPU may be rewriting under vfs_lock. */
+#define LOAD(p)		__atomic_load_n(&(p), __ATOMIC_ACQUIRE)
 
 int
 vfs_getpath(char *buf, uaddr_t upath)
@@ -33,7 +59,30 @@ vfs_getpath(char *buf, uaddr_t upath)
 static struct mount *
 mount_of_root(struct dentry *d)
 {
-	return d->parent == NULL ? d->mounted_on : NULL;
+	return LOAD(d->parent) == NULL ? LOAD(d->mounted_on) : NULL;
+}
+
+/*
+ * vfs_lookup() as the lock-free walk may do it: a cached name that needs
+ * no revalidation, or ENOENT in a directory whose names are all cached;
+ * anything else is NAMEI_FALLBACK.
+ */
+static struct dentry *
+fast_lookup(struct walk *w, struct dentry *dir, const char *name,
+    size_t len, int *err)
+{
+	const struct inode_ops *ops = dir->inode->ops;
+	struct dentry *d;
+	bool retry;
+
+	if (ops != NULL && ops->revalidate != NULL) {
+		*err = NAMEI_FALLBACK;
+		return NULL;
+	}
+	d = dcache_lookup_rcu(dir, name, len, w->seq, &retry);
+	if (retry || (d == NULL && ops != NULL && ops->lookup != NULL))
+		*err = NAMEI_FALLBACK;
+	return d;
 }
 
 /*
@@ -54,15 +103,16 @@ step(struct walk *w, struct dentry *cur, const char *name, size_t len,
 		while (cur != w->root && (m = mount_of_root(cur)) !=
 		    NULL && m->mountpoint != NULL)
 			cur = m->mountpoint;
-		if (cur == w->root || cur->parent == NULL)
-			return cur->linked ? cur : NULL;
-		return cur->parent;
+		if (cur == w->root || (d = LOAD(cur->parent)) == NULL)
+			return LOAD(cur->linked) ? cur : NULL;
+		return d;
 	}
-	d = vfs_lookup(cur, name, len);
-	if (d == NULL)
+	if (w->fast)
+		d = fast_lookup(w, cur, name, len, err);
+	else if ((d = vfs_lookup(cur, name, len)) == NULL)
 		*err = vfs_lookup_errno();
-	while (d != NULL && d->mounted != NULL)
-		d = d->mounted->root;
+	while (d != NULL && (m = LOAD(d->mounted)) != NULL)
+		d = m->root;
 	return d;
 }
 
@@ -86,6 +136,8 @@ follow_link(struct walk *w, struct dentry *cur, struct dentry *d,
 	if (++w->links > MAXSYMLINKS)
 		return -ELOOP;
 	if (d->inode->ops != NULL && d->inode->ops->readlink != NULL) {
+		if (w->fast)
+			return NAMEI_FALLBACK;	/* computed: ask under lock */
 		if ((pa = page_alloc(0, 0)) == 0)
 			return -ENOMEM;
 		target = phys_to_virt(pa);
@@ -183,12 +235,13 @@ walk_start(struct walk *w, struct file *at, const char *path, int flags,
 	struct proc *p = proc_current();
 	struct dentry *d;
 
-	w->root = p->root;
+	w->root = LOAD(p->root);
 	w->links = 0;
+	w->fast = false;
 	if (*path == '\0' && !(flags & WALK_EMPTY))
 		return -ENOENT;
 	if (at == NULL) {
-		*start = p->cwd;
+		*start = LOAD(p->cwd);
 		return 0;
 	}
 	d = vfs_file_dentry(at);
@@ -201,7 +254,7 @@ walk_start(struct walk *w, struct file *at, const char *path, int flags,
 	}
 	if (*path != '/' && (d == NULL || !S_ISDIR(d->inode->mode)))
 		return -ENOTDIR;
-	*start = d != NULL ? d : p->cwd;
+	*start = d != NULL ? d : LOAD(p->cwd);
 	return 0;
 }
 
@@ -224,6 +277,62 @@ namei(struct file *at, const char *path, int flags, struct dentry **out)
 		return -ENOTDIR;
 	*out = d;
 	return 0;
+}
+
+int
+namei_fast(struct file *at, const char *path, int flags, namei_fn fn,
+    void *arg, struct dentry **ref)
+{
+	struct walk w;
+	struct dentry *d;
+	epoch_token_t t;
+	bool held = false;
+	int err;
+
+	if (__atomic_load_n(&namei_fast_off, __ATOMIC_RELAXED)) {
+		__atomic_add_fetch(&namei_fast_fallbacks, 1, __ATOMIC_RELAXED);
+		return NAMEI_FALLBACK;
+	}
+	t = epoch_enter();
+	if ((err = walk_start(&w, at, path, flags, &d)) != 0)
+		goto validate;
+	w.fast = true;
+	if ((w.seq = vfs_seq_begin()) & 1) {
+		err = NAMEI_FALLBACK;	/* a writer is in: do not bother */
+		goto out;
+	}
+	if (*path != '\0' && (err = walk(&w, &d, path,
+	    (flags & WALK_FOLLOW) != 0, NULL, NULL, NULL)) != 0)
+		goto validate;
+	if ((flags & WALK_DIR) && !S_ISDIR(d->inode->mode)) {
+		err = -ENOTDIR;
+		goto validate;
+	}
+	if (fn != NULL && (err = fn(d, arg)) != 0)
+		goto validate;
+	if (ref != NULL) {
+		if (!dentry_spec_get(d)) {
+			err = NAMEI_FALLBACK;
+			goto out;
+		}
+		held = true;
+	}
+validate:
+	/* walk_start's answers need no validation: they read no tree. */
+	if (err != NAMEI_FALLBACK && w.fast && !vfs_seq_valid(w.seq))
+		err = NAMEI_FALLBACK;
+	if (held) {
+		if (err == 0) {
+			dentry_spec_keep(d);
+			*ref = d;
+		} else
+			dentry_spec_drop(d);
+	}
+out:
+	epoch_leave(t);
+	__atomic_add_fetch(err == NAMEI_FALLBACK ? &namei_fast_fallbacks :
+	    &namei_fast_hits, 1, __ATOMIC_RELAXED);
+	return err;
 }
 
 int

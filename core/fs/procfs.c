@@ -43,6 +43,7 @@
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "mm/page.h"
+#include "mm/reserve.h"
 #include "net/netdev.h"
 #include "proc/proc.h"
 #include "vm/vm.h"
@@ -716,6 +717,7 @@ gen_meminfo(struct seqbuf *sb)
 	unsigned long long kb = PAGE_SIZE / 1024;
 	unsigned long long total = page_total() * kb;
 	unsigned long long free = page_free_count() * kb;
+	struct reserve_stats rs;
 
 	seq_printf(sb, "MemTotal:       %8llu kB\nMemFree:        %8llu kB\n"
 	    "MemAvailable:   %8llu kB\n", total, free, free);
@@ -727,6 +729,13 @@ gen_meminfo(struct seqbuf *sb)
 	    "Dirty:          %8llu kB\n", 0ull, 0ull, 0ull);
 	seq_printf(sb, "Shmem:          %8llu kB\nSlab:           %8llu kB\n",
 	    0ull, 0ull);
+	/* biscotti's own: the shortage policy's counters (mm/reserve.h). */
+	reserve_get_stats(&rs);
+	seq_printf(sb, "ReserveWaits:   %8llu\nReserveEvictions: %6llu\n"
+	    "ReserveEvictedPages: %3llu\nOOMKills:       %8llu\n",
+	    (unsigned long long)rs.waits, (unsigned long long)rs.evictions,
+	    (unsigned long long)rs.evicted_pages,
+	    (unsigned long long)rs.oom_kills);
 }
 
 /* Seconds and hundredths. */

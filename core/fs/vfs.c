@@ -45,22 +45,59 @@
  * says so; its target is walked from the symlink's directory (or from
  * the root when absolute), and one walk follows at most 40 (ELOOP).
  *
- * Locking.  One sleeping mutex, vfs_lock, guards the namespace (the
- * tree, the cache, the mount table), every inode's attributes and
- * tmpfs's data.  A syscall takes it once, walks, acts and drops it, so
- * a walk sees one consistent tree and rename needs no lock ordering
+ * Locking.  One sleeping mutex, vfs_lock, serialises every writer of
+ * the namespace (the tree, the cache, the mount table), every inode's
+ * attributes and tmpfs's data.  A syscall that changes anything takes
+ * it once, walks, acts and drops it, so rename needs no lock ordering
  * between directories.  Order: a file's pos_lock before vfs_lock (read,
  * write and getdents64 hold the position while they work), never the
  * other way.  fd tables are touched only with vfs_lock dropped, since
- * the last close of a file takes vfs_lock; copyin/copyout under it may
- * fault in anonymous memory only, which never reaches the VFS.
- * Coarse, like xv6's; the cache's per-(parent, name) layout is ready
- * for RCU lookups when contention says so.
+ * the last close of a file may take vfs_lock; copyin/copyout under it
+ * may fault in anonymous memory only, which never reaches the VFS.
+ *
+ * Lock-free lookups.  Calls that only look a path up (stat, statx,
+ * access, readlink, open of an existing file, chdir, execve's lookup)
+ * first try the lock-free walk (namei_fast in namei.c) and take
+ * vfs_lock only when it falls back.  Three things make that safe:
+ *
+ *   - A namespace sequence count, ns_seq, odd for exactly as long as
+ *     vfs_lock is held: vfs_lock() and vfs_unlock() bump it.  So every
+ *     change a walker could see -- a dentry hashed, unhashed or moved,
+ *     a mount or umount, a chmod or chown, a cwd -- is bracketed, with
+ *     no chance of a writer forgetting to.  The price of one count for
+ *     all writers is that any vfs_lock holder (a tmpfs read, too) sends
+ *     concurrent walks to the lock; finer counts (per directory, per
+ *     inode) would fix that and are the next step if profiles say so.
+ *   - Epoch reclamation (kern/epoch.c).  Walkers run inside an epoch
+ *     read section; a dentry, an inode (with its symlink target) and a
+ *     mount record are retired, not freed, and their memory goes only
+ *     when every section that could see them has ended.  vfs_unlock()
+ *     drives that, a bounded batch at a time.  The file system's own
+ *     release still runs at once, under vfs_lock, as before.
+ *   - Atomic dentry references.  A walk that must hand back a dentry
+ *     (open, chdir) takes a provisional reference (DREF_SPEC units)
+ *     before it validates the count and makes it real after; a writer
+ *     counting references (is this tree busy? may this dentry go?)
+ *     first waits out provisional ones, which never block.  The last
+ *     reference to a linked dentry drops without the lock; one to an
+ *     unlinked dentry, or a race with its unlink, takes vfs_lock, and a
+ *     compare-and-swap to DREF_DEAD lets exactly one party free it.
+ *
+ * Pointers a walker follows (hash chains, parent, mounted, mounted_on)
+ * are stored with release and loaded with acquire; names may be read
+ * half rewritten by a rename, which the count check then rejects.
+ *
+ * Eviction.  Names a file system can read again (directories with a
+ * lookup method: biscfs, procfs) may be dropped under memory pressure
+ * (dcache_evict): unreferenced leaves not mounted over, least recently
+ * looked up first by a clock that each eviction pass advances and each
+ * lookup stamps.  tmpfs's names are its namespace and never go.
  */
 #include "contract/physmem.h"
 #include "fs/devfs.h"
 #include "fs/file.h"
 #include "fs/vfs.h"
+#include "kern/epoch.h"
 #include "kern/errno.h"
 #include "kern/printk.h"
 #include "kern/time.h"
@@ -70,9 +107,19 @@
 #include "mm/page.h"
 #include "proc/mutex.h"
 #include "proc/proc.h"
+#include "proc/sched.h"
 #include "proc/spinlock.h"
 
 #define DCACHE_BUCKETS	1024	/* power of two */
+#define DCACHE_CHAIN	256	/* longer walks of a chain fall back */
+
+/*
+ * A dentry's refs: the real count in the low bits, provisional ones of
+ * lock-free walks in units of DREF_SPEC above, and DREF_DEAD once freed.
+ */
+#define DREF_SPEC	(1 << 20)
+#define DREF_MASK	(DREF_SPEC - 1)
+#define DREF_DEAD	(-(1 << 30))
 
 static struct mutex vfs_mutex;
 static struct dentry *dcache[DCACHE_BUCKETS];	/* [v] */
@@ -80,17 +127,47 @@ static struct mount *mounts;			/* [v] the mount table */
 static struct dentry *root_dentry;		/* [i] after vfs_root() */
 static uint64_t next_ino = 1;			/* [v] */
 static uint32_t next_dev = 1;			/* [v] st_dev per tree */
+static uint64_t ns_seq;				/* [a] odd: vfs_lock held */
+static uint32_t evict_clock = 1;		/* [a] dcache_evict passes */
+static size_t ndentries;			/* [a] allocated, not freed */
+
+uint64_t vfs_lock_count;			/* [a] */
+
+/* Taken: the namespace is being written until vfs_unlock. */
+static void
+vfs_locked(void)
+{
+	__atomic_add_fetch(&vfs_lock_count, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&ns_seq, 1, __ATOMIC_SEQ_CST);
+}
 
 void
 vfs_lock(void)
 {
 	mutex_lock(&vfs_mutex);
+	vfs_locked();
 }
 
 void
 vfs_unlock(void)
 {
+	__atomic_add_fetch(&ns_seq, 1, __ATOMIC_SEQ_CST);
 	mutex_unlock(&vfs_mutex);
+	/* Writers drive reclamation of what they retired. */
+	epoch_poll();
+}
+
+uint64_t
+vfs_seq_begin(void)
+{
+	return __atomic_load_n(&ns_seq, __ATOMIC_SEQ_CST);
+}
+
+bool
+vfs_seq_valid(uint64_t seq)
+{
+	return (seq & 1) == 0 &&
+	    __atomic_load_n(&ns_seq, __ATOMIC_SEQ_CST) == seq;
 }
 
 /* Timestamps: the wall clock (CLOCK_REALTIME), in nanoseconds. */
@@ -113,6 +190,19 @@ inode_alloc(uint32_t mode, uint32_t uid, uint32_t gid)
 	return ip;
 }
 
+static void
+inode_free(struct epoch_entry *e)
+{
+	struct inode *ip = container_of(e, struct inode, free);
+
+	kfree(ip->symlink);
+	kfree(ip);
+}
+
+/*
+ * The file system lets go now; the memory (and a symlink's target, which
+ * the lock-free walk follows) waits out the readers.
+ */
 void
 inode_put(struct inode *ip)
 {
@@ -122,8 +212,7 @@ inode_put(struct inode *ip)
 		ip->ops->release(ip);
 	if (ip->pipe != NULL)
 		pipe_inode_release(ip->pipe);
-	kfree(ip->symlink);
-	kfree(ip);
+	epoch_retire(&ip->free, inode_free);
 }
 
 static size_t
@@ -146,13 +235,49 @@ dcache_lookup(struct dentry *dir, const char *name, size_t len)
 	return NULL;
 }
 
+/*
+ * Writers may be moving dentries between chains as this runs: every
+ * pointer is loaded once, a name compared may be half rewritten (the
+ * seq check then fails), and a chain that seems too long, or a seq that
+ * moved, sends the walk back to the lock.  What is reached is never
+ * freed before the caller's epoch section ends.
+ */
+struct dentry *
+dcache_lookup_rcu(struct dentry *dir, const char *name, size_t len,
+    uint64_t seq, bool *retry)
+{
+	struct dentry *d;
+	int n = 0;
+
+	*retry = false;
+	d = __atomic_load_n(&dcache[dcache_bucket(dir, name, len)],
+	    __ATOMIC_ACQUIRE);
+	for (; d != NULL; d = __atomic_load_n(&d->hnext, __ATOMIC_ACQUIRE)) {
+		if (++n > DCACHE_CHAIN || !vfs_seq_valid(seq)) {
+			*retry = true;
+			return NULL;
+		}
+		if (__atomic_load_n(&d->parent, __ATOMIC_RELAXED) == dir &&
+		    __atomic_load_n(&d->namelen, __ATOMIC_RELAXED) == len &&
+		    memcmp(d->name, name, len) == 0) {
+			if (__atomic_load_n(&d->used, __ATOMIC_RELAXED) !=
+			    evict_clock)
+				__atomic_store_n(&d->used, evict_clock,
+				    __ATOMIC_RELAXED);
+			return d;
+		}
+	}
+	return NULL;
+}
+
+/* Publish d at the head of its chain: its fields are set before. */
 static void
 dcache_hash(struct dentry *d)
 {
 	size_t b = dcache_bucket(d->parent, d->name, d->namelen);
 
 	d->hnext = dcache[b];
-	dcache[b] = d;
+	__atomic_store_n(&dcache[b], d, __ATOMIC_RELEASE);
 }
 
 static void
@@ -163,7 +288,8 @@ dcache_unhash(struct dentry *d)
 
 	while (*pp != d)
 		pp = &(*pp)->hnext;
-	*pp = d->hnext;
+	/* d->hnext stays: a walker standing on d goes on down the chain. */
+	__atomic_store_n(pp, d->hnext, __ATOMIC_RELEASE);
 }
 
 /* Link d under dir as name: it joins the list, the cache and the tree. */
@@ -176,11 +302,12 @@ dentry_link(struct dentry *d, struct dentry *dir, const char *name,
 	d->namelen = len;
 	d->parent = dir;
 	d->dev = dir->dev;
+	d->used = evict_clock;
 	d->pos = dir->next_pos++;
 	list_push_back(&dir->children, &d->sibling);
 	dir->nchildren++;
 	dcache_hash(d);
-	d->linked = true;
+	__atomic_store_n(&d->linked, true, __ATOMIC_SEQ_CST);
 }
 
 static void
@@ -189,7 +316,8 @@ dentry_unlink(struct dentry *d)
 	dcache_unhash(d);
 	list_remove(&d->sibling);
 	d->parent->nchildren--;
-	d->linked = false;
+	/* Ordered before the caller reads refs (see vfs_dput). */
+	__atomic_store_n(&d->linked, false, __ATOMIC_SEQ_CST);
 }
 
 static struct dentry *
@@ -201,7 +329,14 @@ dentry_alloc(struct inode *ip)
 	d->inode = ip;
 	d->next_pos = 2;	/* 0 and 1 are "." and ".." */
 	ip->refs++;
+	__atomic_add_fetch(&ndentries, 1, __ATOMIC_RELAXED);
 	return d;
+}
+
+size_t
+dcache_live(void)
+{
+	return __atomic_load_n(&ndentries, __ATOMIC_RELAXED);
 }
 
 struct dentry *
@@ -214,21 +349,72 @@ dcache_add(struct dentry *dir, const char *name, size_t len,
 	return d;
 }
 
+static void
+dentry_memfree(struct epoch_entry *e)
+{
+	kfree(container_of(e, struct dentry, free));
+	__atomic_sub_fetch(&ndentries, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * d's real reference count once no lock-free walk holds a provisional
+ * one ([v]: walks that start now fail their seq check and let go, and
+ * one that validated before vfs_lock turns its reference real).  A
+ * provisional holder never blocks, so waiting for it is short.
+ */
+static int
+dentry_refs(struct dentry *d)
+{
+	int r;
+
+	while ((r = __atomic_load_n(&d->refs, __ATOMIC_SEQ_CST)) >= DREF_SPEC)
+		thread_yield();
+	return r < 0 ? 0 : r;
+}
+
+/*
+ * Free detached d if nobody holds it ([v]): mark it dead, unless a real
+ * reference appeared, then drop its inode reference now and the memory
+ * after the readers.  A lock-free vfs_dput racing with the unlink may
+ * try too; the mark lets exactly one of them free.
+ */
+static bool
+dentry_try_free(struct dentry *d)
+{
+	int r;
+
+	for (;;) {
+		r = __atomic_load_n(&d->refs, __ATOMIC_SEQ_CST);
+		if (r < 0)
+			return false;		/* freed already */
+		if (r >= DREF_SPEC) {
+			thread_yield();
+			continue;
+		}
+		if (r != 0)
+			return false;
+		if (__atomic_compare_exchange_n(&d->refs, &r, DREF_DEAD,
+		    false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			break;
+	}
+	inode_put(d->inode);
+	epoch_retire(&d->free, dentry_memfree);
+	return true;
+}
+
 /* A detached dentry nobody holds: free it and its inode reference. */
 static void
 dentry_free(struct dentry *d)
 {
-	inode_put(d->inode);
-	kfree(d);
+	dentry_try_free(d);
 }
 
 void
 dcache_remove(struct dentry *d)
 {
 	dentry_unlink(d);
-	d->parent = NULL;
-	if (d->refs == 0)
-		dentry_free(d);
+	__atomic_store_n(&d->parent, NULL, __ATOMIC_RELEASE);
+	dentry_try_free(d);
 }
 
 void
@@ -285,8 +471,10 @@ vfs_lookup(struct dentry *dir, const char *name, size_t len)
 	lookup_errno = -ENOENT;
 
 	if (d != NULL) {
-		if (dentry_valid(d))
+		if (dentry_valid(d)) {
+			d->used = evict_clock;
 			return d;
+		}
 		/* Stale: gone now, unless held (then pruned when let go). */
 		if (!tree_busy(d, false))
 			tree_free(d);
@@ -304,6 +492,73 @@ vfs_lookup(struct dentry *dir, const char *name, size_t len)
 	d = dcache_add(dir, name, len, ip);
 	inode_put(ip);		/* the dentry holds it now */
 	return d;
+}
+
+/*
+ * May eviction drop d?  A name a file system can read again (its
+ * directory has a lookup method), with no children, not mounted over
+ * and not held.  [v]
+ */
+static bool
+evictable(struct dentry *d)
+{
+	const struct inode_ops *ops;
+
+	if (d->parent == NULL || d->mounted != NULL || d->nchildren != 0)
+		return false;
+	ops = d->parent->inode->ops;
+	return ops != NULL && ops->lookup != NULL && dentry_refs(d) == 0;
+}
+
+/*
+ * One pass over the cache, dropping evictable names (only those not
+ * looked up since the last pass, unless `any`) until `want` bytes are
+ * counted freed.  A dentry's memory counts, and its inode's when the
+ * dentry held the last reference.
+ */
+static size_t
+evict_pass(size_t want, bool any)
+{
+	struct dentry *d, *next;
+	uint32_t clock = evict_clock;
+	size_t b, freed = 0;
+
+	for (b = 0; b < DCACHE_BUCKETS && freed < want; b++) {
+		for (d = dcache[b]; d != NULL && freed < want; d = next) {
+			next = d->hnext;
+			if ((!any && d->used == clock) || !evictable(d))
+				continue;
+			freed += sizeof(*d);
+			if (d->inode->refs == 1)
+				freed += sizeof(*d->inode);
+			dcache_remove(d);
+		}
+	}
+	return freed;
+}
+
+/*
+ * The clock: lookups stamp a dentry with evict_clock, and each call
+ * moves it on, so names not looked up since the last call go before
+ * the rest (least recently used first, at the clock's granularity).
+ * Only a free vfs_lock is taken: the caller may be allocating inside a
+ * VFS operation, or under a file system's lock that orders after it.
+ */
+size_t
+dcache_evict(size_t npages)
+{
+	size_t want = npages * PAGE_SIZE, freed;
+
+	if (root_dentry == NULL || npages == 0 || mutex_held(&vfs_mutex) ||
+	    !mutex_trylock(&vfs_mutex))
+		return 0;
+	vfs_locked();
+	freed = evict_pass(want, false);
+	if (freed < want)
+		freed += evict_pass(want - freed, true);
+	__atomic_store_n(&evict_clock, evict_clock + 1, __ATOMIC_RELAXED);
+	vfs_unlock();
+	return (freed + PAGE_SIZE - 1) / PAGE_SIZE;
 }
 
 bool
@@ -385,32 +640,87 @@ vfs_readlink(struct dentry *d, char *buf)
 struct dentry *
 vfs_dget(struct dentry *d)
 {
-	d->refs++;
+	__atomic_add_fetch(&d->refs, 1, __ATOMIC_SEQ_CST);
 	return d;
 }
 
 void
 vfs_dput_locked(struct dentry *d)
 {
-	if (--d->refs == 0 && !d->linked && d != root_dentry)
-		dentry_free(d);
+	int r = __atomic_sub_fetch(&d->refs, 1, __ATOMIC_SEQ_CST);
+
+	if ((r & DREF_MASK) == 0 && !d->linked && d != root_dentry)
+		dentry_try_free(d);
+}
+
+bool
+dentry_spec_get(struct dentry *d)
+{
+	if (__atomic_add_fetch(&d->refs, DREF_SPEC, __ATOMIC_SEQ_CST) < 0) {
+		__atomic_sub_fetch(&d->refs, DREF_SPEC, __ATOMIC_SEQ_CST);
+		return false;
+	}
+	return true;
+}
+
+void
+dentry_spec_keep(struct dentry *d)
+{
+	__atomic_add_fetch(&d->refs, 1 - DREF_SPEC, __ATOMIC_SEQ_CST);
+}
+
+void
+dentry_spec_drop(struct dentry *d)
+{
+	__atomic_sub_fetch(&d->refs, DREF_SPEC, __ATOMIC_SEQ_CST);
 }
 
 /*
- * A file's last close may come with vfs_lock held by this thread: procfs
- * describes another process's files, and the reference it takes may
- * turn out to be the last when that process closes the fd meanwhile.
+ * Without vfs_lock unless this may be the last reference to an unlinked
+ * dentry.  The last reference to a linked one goes with a compare-and-
+ * swap, then a second look at `linked`: an unlink racing with it stores
+ * linked = false before it reads refs, this drops refs before it reads
+ * linked (both sequentially consistent), so at least one of them sees
+ * the other and tries to free, and dentry_try_free lets one succeed.
+ * The epoch section keeps d's memory while we look at it after letting
+ * go.  A file's last close may come with vfs_lock held by this thread
+ * (procfs describes another process's files, and the reference it takes
+ * may turn out to be the last), so the locked path checks for that.
  */
 void
 vfs_dput(struct dentry *d)
 {
-	if (mutex_held(&vfs_mutex)) {
+	epoch_token_t t = epoch_enter();
+	bool held = mutex_held(&vfs_mutex);
+	int r;
+
+	for (;;) {
+		r = __atomic_load_n(&d->refs, __ATOMIC_SEQ_CST);
+		if ((r & DREF_MASK) > 1 || ((r & DREF_MASK) == 1 &&
+		    __atomic_load_n(&d->linked, __ATOMIC_SEQ_CST))) {
+			if (!__atomic_compare_exchange_n(&d->refs, &r, r - 1,
+			    false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+				continue;
+			if ((r & DREF_MASK) > 1 || d == root_dentry ||
+			    __atomic_load_n(&d->linked, __ATOMIC_SEQ_CST))
+				break;
+			/* Unlinked meanwhile: free it unless the unlink did. */
+			if (!held)
+				vfs_lock();
+			if (!d->linked)
+				dentry_try_free(d);
+			if (!held)
+				vfs_unlock();
+			break;
+		}
+		if (!held)
+			vfs_lock();
 		vfs_dput_locked(d);
-		return;
+		if (!held)
+			vfs_unlock();
+		break;
 	}
-	vfs_lock();
-	vfs_dput_locked(d);
-	vfs_unlock();
+	epoch_leave(t);
 }
 
 /* The root: a tmpfs mounted on nothing, mode 0755, owned by root. */
@@ -470,7 +780,8 @@ vfs_mount_inode(struct dentry *mp, struct inode *rootip)
 	m->next = mounts;
 	mounts = m;
 	root->mounted_on = m;
-	mp->mounted = m;
+	/* The lock-free walk crosses here once m is whole. */
+	__atomic_store_n(&mp->mounted, m, __ATOMIC_RELEASE);
 	return root;
 }
 
@@ -480,7 +791,7 @@ tree_busy(struct dentry *d, bool top)
 {
 	struct list *it;
 
-	if (d->refs > 0 || (!top && d->mounted != NULL))
+	if (dentry_refs(d) > 0 || (!top && d->mounted != NULL))
 		return true;
 	list_foreach(it, &d->children)
 		if (tree_busy(list_entry(it, struct dentry, sibling), false))
@@ -501,6 +812,12 @@ tree_free(struct dentry *d)
 		dentry_free(d);
 }
 
+static void
+mount_memfree(struct epoch_entry *e)
+{
+	kfree(container_of(e, struct mount, free));
+}
+
 int
 vfs_umount(struct dentry *root)
 {
@@ -517,10 +834,10 @@ vfs_umount(struct dentry *root)
 	for (pp = &mounts; *pp != m; pp = &(*pp)->next)
 		continue;
 	*pp = m->next;
-	m->mountpoint->mounted = NULL;
+	__atomic_store_n(&m->mountpoint->mounted, NULL, __ATOMIC_RELEASE);
 	vfs_dput_locked(m->mountpoint);
 	tree_free(root);
-	kfree(m);
+	epoch_retire(&m->free, mount_memfree);
 	return 0;
 }
 

@@ -148,14 +148,20 @@ copy_args(struct exec *ex, uaddr_t uargv, uaddr_t uenvp)
 static int
 read_file(struct exec *ex, const char *path)
 {
-	struct dentry *d;
+	struct dentry *d, *held = NULL;
 	struct inode *ip;
 	unsigned order = 0;
 	paddr_t pa;
 	int err;
 
+	/* The lookup without the lock when cached; the read under it. */
+	err = namei_fast(NULL, path, WALK_FOLLOW, NULL, NULL, &held);
+	if (err != 0 && err != NAMEI_FALLBACK)
+		return err;
 	vfs_lock();
-	if ((err = namei(NULL, path, WALK_FOLLOW, &d)) != 0)
+	if (held != NULL)
+		d = held;
+	else if ((err = namei(NULL, path, WALK_FOLLOW, &d)) != 0)
 		goto out;
 	ip = d->inode;
 	if (!S_ISREG(ip->mode)) {
@@ -183,6 +189,8 @@ read_file(struct exec *ex, const char *path)
 		vfs_dput_locked(ex->exe);
 	ex->exe = vfs_dget(d);
 out:
+	if (held != NULL)
+		vfs_dput_locked(held);
 	vfs_unlock();
 	return err;
 }
@@ -343,8 +351,7 @@ exec_run(struct exec *ex, char *path)
 	ea.gid = p->cred.gid;
 	ea.egid = p->cred.egid;
 	spin_unlock(&proc_lock);
-	if ((vs = vmspace_create()) == NULL)
-		return -ENOMEM;
+	vs = vmspace_create();
 	if ((err = elf_load(vs, ex->image, ex->len, &ea, &res)) != 0) {
 		vmspace_unref(vs);
 		return err;

@@ -27,9 +27,62 @@
  *
  * The accounting is in class-rounded heap bytes, not pages; slab
  * rounding and per-CPU caches make page use differ a little from the
- * bytes charged, which the margin absorbs.  A bound that cannot be met
- * first has the block cache free clean buffers (bcache_evict()), then
- * waits; killing a process is a later step.
+ * bytes charged, which the margin absorbs.  User pages count too: a page
+ * fault reserves its page (vm/fault.c), so a process's memory can never
+ * take pages promised to a syscall.
+ *
+ * Shortage.  A bound that cannot be met runs the shortage policy, in
+ * order of cost: (1) evict -- clean block buffers (bcache_evict()),
+ * unused dentries and inodes (dcache_evict()), droppable socket buffers
+ * (net_evict(): TCP out-of-order queues, IP fragments) -- and test
+ * again; (2) when nothing was evictable and the free pages alone cannot
+ * cover the bound, or promises have not come back for RESERVE_KILL_NS
+ * (threads blocked inside syscalls keep theirs), have the OOM killer
+ * (proc/oom.c) SIGKILL the process with the largest footprint and wait
+ * until its address space is torn down; (3) otherwise wait for a
+ * reserve_end(), re-testing every RESERVE_RECHECK_NS.  One victim at a
+ * time: while one is dying, step (2) waits for it instead of killing
+ * another.  The counters (waits, eviction rounds and pages, kills) are
+ * /proc/meminfo's ReserveWaits, ReserveEvictions, ReserveEvictedPages
+ * and OOMKills.
+ *
+ * No deadlock.  What frees memory must not wait for memory.  Half of
+ * the margin is an emergency room that three kinds of work may use
+ * without waiting: (a) threads of a dying process (the OOM victim, or
+ * any exit_group) -- a victim thread caught waiting here must reach its
+ * exit point, or its memory never comes back; (b) work that reclaims,
+ * reserve_begin_reclaim() (the block cache's write-back, which turns
+ * dirty buffers into evictable ones); (c) page faults inside syscalls,
+ * below.  None of them evicts or kills, so none waits on the victim.
+ * The victim's own teardown (proc_thread_exit() onwards) runs outside
+ * any reservation.
+ *
+ * Faults inside syscalls.  A syscall's copyin/copyout can fault on an
+ * untouched user page; resolving it allocates a page, a pagemap chunk
+ * and page tables, which are the process's memory, not the syscall's:
+ * charged to the syscall's bound they overran it (read(2) of 4 MiB into
+ * a fresh mapping; the fuzzer's *-fault-charges-heap-bound inputs).  So
+ * the fault saves the syscall's reservation, takes one of its own
+ * (reserve_nested_begin()) and restores the syscall's at the end.  That
+ * inner reservation must not wait: the syscall may hold mutexes (an
+ * inode's, a socket's, a pipe's) while it copies, and a thread that
+ * waits for memory holding a mutex can deadlock against the very thread
+ * that would free memory -- a victim whose exit closes a file needs that
+ * inode's lock; a reclaimer writing buffers back needs the buffer.  We
+ * cannot tell from here which mutexes are held, so no inner reservation
+ * ever waits, evicts (eviction takes cache locks the syscall may hold)
+ * or kills (the victim's exit may need those mutexes too): it is
+ * granted from the emergency room or refused.  A refused fault fails
+ * with -ENOMEM and the copy with -EFAULT, as on Linux, where a
+ * kernel-mode fault that finds no memory fails the copy rather than
+ * invoking the OOM killer.  The syscall's own outstanding promise is
+ * untouched while the fault runs, so the syscall loses nothing.
+ *
+ * Faults from user mode hold nothing, so they reserve with
+ * reserve_begin() like a syscall's entry, waiting through the whole
+ * policy; a fault that still finds no page runs it once more
+ * (reserve_shortage()) and retries.  Only a process being killed gives
+ * up, with no signal of its own: its SIGKILL ends it.
  *
  * Measurement.  In debug builds (KDEBUG) a charge that takes a
  * reservation past its bound is an overrun: it is printed with the site
@@ -39,7 +92,8 @@
  * the bounds table can be measured rather than guessed.
  *
  * Locking: res_lock serialises granting (test and add) against
- * reserve_end()'s return of the remainder, so no wakeup is lost between
+ * reserve_end()'s return of the remainder (no eviction or kill runs
+ * under it: those take other subsystems' locks), so no wakeup is lost between
  * a waiter's test and its sleep; charges subtract atomically without it,
  * since they never make a grant less safe.  marks_lock guards the site
  * table.  Each thread's own struct reservation is touched only by that
@@ -56,18 +110,31 @@
 
 #define RESERVE_MARGIN_PAGES	64	/* kept for page tables etc. */
 #define RESERVE_RECHECK_NS	(10 * 1000 * 1000)
+#define RESERVE_KILL_NS		(500 * 1000 * 1000)	/* see the essay */
+#define RESERVE_VICTIM_NS	(100 * 1000 * 1000)	/* one wait for it */
 #define RESERVE_MAX_SITES	256	/* sites in the marks table */
 
 static struct spinlock res_lock = SPINLOCK_INIT("reserve");
 static struct waitq res_waiters;	/* threads waiting in reserve_begin() */
 static size_t outstanding;		/* promised, unused bytes; atomic */
 
+/* Shortage counters (atomic adds); the OOM killer counts its kills. */
+static uint64_t stat_waits, stat_evictions, stat_evicted_pages;
+
 /*
- * The block cache's eviction (blk/bcache.h), weakly: a kernel or test
- * that links no block layer has no cache to evict, and the reference
- * alone must not drag the block layer (and devfs behind it) in.
+ * The caches' evictions (blk/bcache.h, fs/vfs.h, net/evict.h) and the
+ * OOM killer (proc/oom.h), weakly: a kernel or test that links no block
+ * layer has no cache to evict, and the reference alone must not drag
+ * the block layer (and devfs behind it), the VFS, the network stack or
+ * the process layer into a program that only wants the heap.
  */
 extern size_t bcache_evict(size_t npages) __attribute__((weak));
+extern size_t dcache_evict(size_t npages) __attribute__((weak));
+extern size_t net_evict(size_t npages) __attribute__((weak));
+extern bool oom_kill(void) __attribute__((weak));
+extern void oom_wait_victim(uint64_t timeout_ns) __attribute__((weak));
+extern bool oom_current_doomed(void) __attribute__((weak));
+extern uint64_t oom_kill_count(void) __attribute__((weak));
 
 static struct spinlock marks_lock = SPINLOCK_INIT("reserve marks");
 static struct reserve_mark marks[RESERVE_MAX_SITES];	/* [marks_lock] */
@@ -114,6 +181,95 @@ reserve_available(void)
 }
 
 /*
+ * What reserve_available() says, or with emergency, the same with half
+ * the margin added: the room a fault inside a syscall, or a thread of a
+ * dying process, may take without waiting (see the essay).
+ */
+static size_t
+room(bool emergency)
+{
+	size_t free = page_free_count(), margin = margin_pages();
+	size_t out = __atomic_load_n(&outstanding, __ATOMIC_RELAXED);
+	size_t cap;
+
+	if (emergency)
+		margin -= margin / 2;
+	cap = free > margin ? (free - margin) * PAGE_SIZE : 0;
+	return cap > out ? cap - out : 0;
+}
+
+/* Is the current thread's process being torn down (SIGKILL, exit)? */
+static bool
+doomed(void)
+{
+	return oom_current_doomed != NULL && oom_current_doomed();
+}
+
+/*
+ * Ask the caches for npages: clean block buffers first (the cheapest to
+ * get back), then unused dentries and inodes, then droppable socket
+ * buffers.  Returns the pages freed.  No lock held.
+ */
+static size_t
+evict_caches(size_t npages)
+{
+	size_t n = 0;
+
+	if (bcache_evict != NULL)
+		n += bcache_evict(npages);
+	if (n < npages && dcache_evict != NULL)
+		n += dcache_evict(npages - n);
+	if (n < npages && net_evict != NULL)
+		n += net_evict(npages - n);
+	if (n > 0) {
+		__atomic_add_fetch(&stat_evictions, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&stat_evicted_pages, n, __ATOMIC_RELAXED);
+	}
+	return n;
+}
+
+/*
+ * Kill a process for memory, unless the caller's own process is already
+ * dying, and wait for the victim (new or already dying) to be gone.
+ * False when there was nobody to kill.  No lock held.
+ */
+static bool
+kill_and_wait(void)
+{
+	if (oom_kill == NULL || doomed() || !oom_kill())
+		return false;
+	oom_wait_victim(RESERVE_VICTIM_NS);
+	return true;
+}
+
+void
+reserve_shortage(size_t bytes)
+{
+	if (evict_caches(bytes / PAGE_SIZE + 1) > 0 || kill_and_wait())
+		return;
+	spin_lock(&res_lock);
+	waitq_wait_deadline(&res_waiters, &res_lock,
+	    clock_ns() + RESERVE_RECHECK_NS);
+	spin_unlock(&res_lock);
+}
+
+void
+reserve_wake(void)
+{
+	waitq_wake_all(&res_waiters);
+}
+
+void
+reserve_get_stats(struct reserve_stats *out)
+{
+	out->waits = __atomic_load_n(&stat_waits, __ATOMIC_RELAXED);
+	out->evictions = __atomic_load_n(&stat_evictions, __ATOMIC_RELAXED);
+	out->evicted_pages = __atomic_load_n(&stat_evicted_pages,
+	    __ATOMIC_RELAXED);
+	out->oom_kills = oom_kill_count != NULL ? oom_kill_count() : 0;
+}
+
+/*
  * The marks entry of site, added if new; NULL when the table is full.
  * Looked up by pointer first (the common case: a literal), then by name,
  * so one site named from two places shares an entry.  marks_lock held.
@@ -154,13 +310,15 @@ mark_record(const char *site, size_t bound, size_t used, bool overrun)
 
 /*
  * Reserve bound bytes of heap for the current thread, waiting until the
- * heap can promise them.  No spinlock may be held; no reservation may be
- * active on this thread.
+ * heap can promise them; reclaim: the work frees memory, so it may use
+ * the emergency room and neither evicts nor kills (see the essay).  No
+ * spinlock may be held; no reservation may be active on this thread.
  */
-void
-reserve_begin(size_t bound, const char *site)
+static void
+begin(size_t bound, const char *site, bool reclaim)
 {
 	struct thread *t = curthread();
+	uint64_t start = 0;	/* when waiting began */
 
 	if (site == NULL)
 		panic("reserve_begin: no site");
@@ -177,18 +335,38 @@ reserve_begin(size_t bound, const char *site)
 		    site, bound, heap_size());
 
 	spin_lock(&res_lock);
-	while (reserve_available() < bound) {
-		/* Short: give back clean cached blocks before waiting. */
-		size_t short_pages = (bound - reserve_available()) /
-		    PAGE_SIZE + 1;
+	while (room(false) < bound) {
+		size_t short_pages = (bound - room(false)) / PAGE_SIZE + 1;
 
+		/* A dying process's thread goes on, to its exit point. */
+		if ((reclaim || doomed()) && room(true) >= bound)
+			break;
+		if (start == 0) {
+			start = clock_ns();
+			__atomic_add_fetch(&stat_waits, 1, __ATOMIC_RELAXED);
+		}
+		if (reclaim) {
+			waitq_wait_deadline(&res_waiters, &res_lock,
+			    clock_ns() + RESERVE_RECHECK_NS);
+			continue;
+		}
 		spin_unlock(&res_lock);
-		if (bcache_evict != NULL && bcache_evict(short_pages) > 0) {
+		if (evict_caches(short_pages) > 0) {
+			spin_lock(&res_lock);
+			continue;
+		}
+		/*
+		 * Nothing to evict.  Kill when the free pages alone cannot
+		 * cover the bound (waiting for promises would not do), or
+		 * after waiting long for promises that do not come back.
+		 */
+		if ((heap_capacity() < bound ||
+		    clock_ns() - start >= RESERVE_KILL_NS) && kill_and_wait()) {
 			spin_lock(&res_lock);
 			continue;
 		}
 		spin_lock(&res_lock);
-		if (reserve_available() < bound)
+		if (room(false) < bound)
 			waitq_wait_deadline(&res_waiters, &res_lock,
 			    clock_ns() + RESERVE_RECHECK_NS);
 	}
@@ -200,21 +378,29 @@ reserve_begin(size_t bound, const char *site)
 	t->res.site = site;
 }
 
-/*
- * End the current thread's reservation: return the unused remainder to
- * the heap, record the site's figures and wake threads waiting for room.
- */
 void
-reserve_end(void)
+reserve_begin(size_t bound, const char *site)
 {
-	struct thread *t = curthread();
-	struct reservation r;
+	begin(bound, site, false);
+}
 
-	if (t == NULL || t->res.site == NULL)
-		panic("reserve_end: no reservation active");
-	r = t->res;
+void
+reserve_begin_reclaim(size_t bound, const char *site)
+{
+	begin(bound, site, true);
+}
+
+/*
+ * End t's (the current thread's) reservation: return the unused
+ * remainder to the heap, record the site's figures and wake threads
+ * waiting for room.
+ */
+static void
+end_current(struct thread *t)
+{
+	struct reservation r = t->res;
+
 	t->res = (struct reservation){ 0 };
-
 	spin_lock(&res_lock);
 	if (r.used < r.bound)
 		__atomic_sub_fetch(&outstanding, r.bound - r.used,
@@ -222,6 +408,78 @@ reserve_end(void)
 	spin_unlock(&res_lock);
 	mark_record(r.site, r.bound, r.used, false);
 	waitq_wake_all(&res_waiters);
+}
+
+/* End the current thread's reservation (see end_current()). */
+void
+reserve_end(void)
+{
+	struct thread *t = curthread();
+
+	if (t == NULL || t->res.site == NULL)
+		panic("reserve_end: no reservation active");
+	end_current(t);
+}
+
+/*
+ * A fault's reservation inside a syscall's: granted at once from the
+ * room with half the margin, or refused (see the essay).
+ */
+bool
+reserve_nested_begin(size_t bound, const char *site,
+    struct reservation *saved)
+{
+	struct thread *t = curthread();
+
+	if (t->spinlocks_held != 0)
+		panic("reserve_nested_begin: %s: %d spinlock(s) held", site,
+		    t->spinlocks_held);
+	spin_lock(&res_lock);
+	if (room(true) < bound) {
+		spin_unlock(&res_lock);
+		return false;
+	}
+	__atomic_add_fetch(&outstanding, bound, __ATOMIC_RELAXED);
+	spin_unlock(&res_lock);
+	*saved = t->res;
+	t->res = (struct reservation){ .bound = bound, .site = site };
+	return true;
+}
+
+/* End the fault's reservation and give the syscall back its own. */
+void
+reserve_nested_end(const struct reservation *saved)
+{
+	struct thread *t = curthread();
+
+	if (t->res.site == NULL)
+		panic("reserve_nested_end: no reservation active");
+	end_current(t);
+	t->res = *saved;
+}
+
+
+/*
+ * End the current thread's reservation and begin a new one of the same
+ * site and bound: the next chunk of an unbounded loop.  The chunk just
+ * done is recorded as a unit in the site's mark, so a site's figures are
+ * per chunk.  Memory the thread still holds from earlier chunks stays
+ * allocated (it left the heap's capacity when it was charged), so the
+ * new promise counts only what the next chunk allocates.
+ */
+void
+reserve_renew(void)
+{
+	struct thread *t = curthread();
+	const char *site;
+	size_t bound;
+
+	if (t == NULL || t->res.site == NULL)
+		panic("reserve_renew: no reservation active");
+	site = t->res.site;
+	bound = t->res.bound;
+	reserve_end();
+	reserve_begin(bound, site);
 }
 
 /* Report an overrun of r, whose last charge took it past its bound. */

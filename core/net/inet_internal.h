@@ -89,6 +89,8 @@ int ether_send(struct netdev *dev, struct pkt *p, const uint8_t *mac,
 struct pkt *ip_frag_input(struct pkt *p);
 /* Datagrams in reassembly now, and the timeout (tests). */
 int ip_frag_queues(void);
+/* Drop every datagram in reassembly (memory is short): bytes freed. */
+size_t ip_frag_evict(void);
 extern uint64_t ipfrag_timeout_ns;
 
 /* Forget dev's on-link routes (its address changes). */

@@ -243,6 +243,30 @@ ipfrag_tick(void *unused)
 	mutex_unlock(&ipfrag_lock);
 }
 
+/*
+ * Memory is short (net_evict()): drop every datagram in reassembly, as
+ * a timeout would -- the sender's retransmission recovers, and
+ * RFC 791 lets a receiver give up on one at any time.  Skipped while
+ * input holds the lock (the caller must not wait on it).  Bytes freed.
+ */
+size_t
+ip_frag_evict(void)
+{
+	size_t bytes = 0;
+	int i;
+
+	if (!mutex_trylock(&ipfrag_lock))
+		return 0;
+	for (i = 0; i < IPFRAG_QUEUES; i++) {
+		if (!queues[i].used)
+			continue;
+		bytes += queues[i].buf->size;
+		fragq_drop(&queues[i]);
+	}
+	mutex_unlock(&ipfrag_lock);
+	return bytes;
+}
+
 /* Datagrams in reassembly now (tests). */
 int
 ip_frag_queues(void)

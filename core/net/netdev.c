@@ -9,6 +9,15 @@
  * device's rx_dropped.  netrx takes frames off one at a time and runs
  * the protocol layers with no lock held, so they may sleep.
  *
+ * Heap: netrx reserves NETRX_RESERVE per frame (reserve_begin() at the
+ * top of the loop, where it holds nothing, may wait for memory while the
+ * backlog absorbs or drops arrivals), so the layers above allocate
+ * without failing: an ARP or ICMP reply, a TCP acknowledgment and the
+ * segments it clocks out (tcp_output() stops short of the bound), a new
+ * connection for a listener, a reassembled datagram.  The drivers'
+ * interrupt handlers, which cannot wait, allocate the frames themselves
+ * outside any reservation and drop one when the heap is short.
+ *
  * Devices are never unregistered: a struct netdev lives as long as the
  * kernel, and pointers to it need no reference counts.
  */
@@ -17,6 +26,7 @@
 #include "kern/ktimer.h"
 #include "kern/printk.h"
 #include "lib/string.h"
+#include "mm/reserve.h"
 #include "net/inet.h"
 #include "net/netdev.h"
 #include "net/pkt.h"
@@ -26,6 +36,12 @@
 
 #define BACKLOG_MAX_PKTS	2048
 #define BACKLOG_MAX_BYTES	(8u << 20)
+/*
+ * Heap one received frame's processing may use: twice the largest mark
+ * measured in the network unit tests (tools/bounds), rounded up to a
+ * power of two.  The worst case is a reassembled 64 KiB datagram.
+ */
+#define NETRX_RESERVE		(256u << 10)
 
 struct net_stats net_stats;
 
@@ -161,10 +177,12 @@ netrx(void *unused)
 		list_init(&p->link);
 		if (p->stamp_ns == 0)
 			p->stamp_ns = clock_ns();
+		reserve_begin(NETRX_RESERVE, "netrx");
 		if (p->dev->flags & NETDEV_NOARP)
 			ip_input(p->dev, p);
 		else
 			ether_input(p->dev, p);
+		reserve_end();
 	}
 }
 

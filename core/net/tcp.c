@@ -37,6 +37,7 @@
 #include "kern/random.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
+#include "mm/reserve.h"
 #include "net/pkt.h"
 #include "net/tcp.h"
 #include "proc/signal.h"
@@ -410,6 +411,9 @@ tcp_sendmsg(struct socket *so, struct kmsg *m, int flags)
 		sent += off;
 		if (off < got)
 			break;
+		/* Segments sent charge the call: a fresh bound per chunk. */
+		if (m->uio->resid > 0 && reserve_active())
+			reserve_renew();
 	}
 	if (m->uio->resid == 0 && got == 0 && sent == 0) {
 		/* A zero-length send still reports the socket's state. */

@@ -29,9 +29,12 @@
 #include "lib/hash.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
+#include "mm/page.h"
+#include "net/evict.h"
 #include "net/pkt.h"
 #include "net/tcp.h"
 #include "proc/signal.h"
+#include "inet_internal.h"
 
 #define PORT_BUCKETS	256
 #define CONN_BUCKETS	1024
@@ -62,10 +65,8 @@ table_init(void)
 struct tcp_sock *
 tcp_alloc(void)
 {
-	struct tcp_sock *tp = kzalloc(sizeof(*tp));
+	struct tcp_sock *tp = kzalloc(sizeof(*tp));	/* in a reservation */
 
-	if (tp == NULL)
-		return NULL;
 	tp->refs = 1;
 	mutex_init(&tp->lock, "tcp");
 	spin_init(&tp->wlock, "tcp_wait");
@@ -285,6 +286,76 @@ found:
 	tcp_get(best);
 	spin_unlock(&tcp_table_lock);
 	return best;
+}
+
+/*
+ * Memory is short (net_evict()): drop out-of-order data queued on
+ * connections, which the peer still holds and retransmits.  Data we
+ * SACKed may be dropped too: RFC 2018 (section 8) lets a receiver
+ * renege, and a sender keeps SACKed data until it is cumulatively
+ * acknowledged.  Connections whose lock is held are skipped (the
+ * caller must not wait on it).  Returns the bytes freed.
+ */
+#define EVICT_BATCH	16	/* connections per pass over the table */
+
+size_t
+tcp_evict_ooo(void)
+{
+	struct tcp_sock *batch[EVICT_BATCH], *tp;
+	struct list *it;
+	size_t bytes = 0;
+	struct pkt *p;
+	int i, n = 0;
+
+	spin_lock(&tcp_table_lock);
+	for (i = 0; table_ready && i < CONN_BUCKETS && n < EVICT_BATCH; i++) {
+		list_foreach(it, &conn_chain[i]) {
+			tp = list_entry(it, struct tcp_sock, conn_link);
+			/* A racy peek; the queue is checked again locked. */
+			if (__atomic_load_n(&tp->oooq_bytes,
+			    __ATOMIC_RELAXED) == 0)
+				continue;
+			tcp_get(tp);
+			batch[n++] = tp;
+			if (n == EVICT_BATCH)
+				break;
+		}
+	}
+	spin_unlock(&tcp_table_lock);
+	for (i = 0; i < n; i++) {
+		tp = batch[i];
+		if (mutex_trylock(&tp->lock)) {
+			while (!list_empty(&tp->oooq)) {
+				p = list_first_entry(&tp->oooq, struct pkt,
+				    link);
+				list_remove(&p->link);
+				tp->rcv_mem -= p->size;
+				bytes += p->size;
+				pkt_free(p);
+			}
+			tp->oooq_bytes = 0;
+			mutex_unlock(&tp->lock);
+		}
+		tcp_put(tp);
+	}
+	return bytes;
+}
+
+/*
+ * net_evict() (net/evict.h), here rather than in a file of its own: the
+ * heap refers to it weakly, and a static link resolves a weak reference
+ * only from an object something else pulls in -- this one is linked
+ * whenever TCP is.
+ */
+size_t
+net_evict(size_t npages)
+{
+	size_t bytes;
+
+	/* Both are cheap and what they free is little: do both each time. */
+	(void)npages;
+	bytes = tcp_evict_ooo() + ip_frag_evict();
+	return (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
 }
 
 /* SipHash-2-4 (Aumasson and Bernstein) of one 64-bit and one 32-bit word. */

@@ -665,10 +665,7 @@ input_listen(struct tcp_sock *l, struct pkt *p, struct seg *s)
 		NET_COUNT(tcp_listen_drops);	/* the SYN is dropped */
 		return;
 	}
-	if ((c = tcp_alloc()) == NULL) {
-		NET_COUNT(tcp_rcv_dropped);
-		return;
-	}
+	c = tcp_alloc();
 	c->laddr = s->daddr;
 	c->lport = s->dport;
 	c->faddr = s->saddr;

@@ -24,8 +24,8 @@
  * the syscall's reservation, in a timer the callback's (KTIMER_RESERVE),
  * so output stops when the next packet would overrun what is left, and
  * asks the timer to carry on (tcp_kick_later) if nothing in flight would
- * clock it out; in the netrx thread there is no reservation and an
- * allocation may fail, which the retransmission timer recovers from.
+ * clock it out; in the netrx thread the frame's (NETRX_RESERVE,
+ * netdev.c) likewise.
  * TCP_SEG_CAP keeps one segment's packet within two pages, so a timer
  * can always send one.
  */

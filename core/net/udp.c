@@ -530,8 +530,6 @@ udp_create(struct socket *so, int protocol)
 	struct udp_sock *us = kzalloc(sizeof(*us));
 
 	(void)protocol;
-	if (us == NULL)
-		return -ENOBUFS;
 	us->so = so;
 	list_init(&us->rq);
 	list_init(&us->link);

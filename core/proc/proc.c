@@ -139,10 +139,8 @@ pid_alloc(void)
 struct proc *
 proc_alloc(struct proc *parent)
 {
-	struct proc *p = kzalloc(sizeof(*p));
+	struct proc *p = kzalloc(sizeof(*p));	/* in a reservation */
 
-	if (p == NULL)
-		return NULL;
 	list_init(&p->children);
 	list_init(&p->sibling);
 	list_init(&p->all_link);

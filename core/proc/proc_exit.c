@@ -13,6 +13,7 @@
 #include "mm/reserve.h"
 #include "proc/acct.h"
 #include "proc/futex.h"
+#include "proc/oom.h"
 #include "proc/proc.h"
 #include "proc/signal.h"
 #include "proc/thread.h"
@@ -69,6 +70,7 @@ proc_finish(struct proc *p)
 	fdtable_unref(p->fdt);
 	vfs_proc_release(p);
 	vmspace_unref(p->vmspace);
+	oom_proc_released(p);	/* an OOM victim's memory is back */
 	spin_lock(&proc_lock);
 	init = proc_find(1);
 	if (p == init || init == NULL) {

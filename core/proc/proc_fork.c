@@ -178,10 +178,8 @@ child_resources(struct proc *c, struct proc *p, uint64_t flags)
 	if (flags & CLONE_FILES) {
 		fdtable_ref(p->fdt);
 		c->fdt = p->fdt;
-	} else if ((c->fdt = fdtable_copy(p->fdt)) == NULL) {
-		vmspace_unref(c->vmspace);
-		return -ENOMEM;
-	}
+	} else
+		c->fdt = fdtable_copy(p->fdt);
 	vfs_proc_init(c, p);
 	return 0;
 }
@@ -214,8 +212,6 @@ clone_process(uint64_t flags, struct ustart *s, uaddr_t ptid)
 	int pid, r;
 
 	c = proc_alloc(p);
-	if (c == NULL)
-		return -ENOMEM;
 	if ((r = child_resources(c, p, flags)) != 0) {
 		proc_free(c);
 		return r;

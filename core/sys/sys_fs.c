@@ -5,7 +5,10 @@
  * Each call copies its path in, turns its dirfd into a file reference
  * (before vfs_lock, since dropping the last reference of a file takes
  * vfs_lock), walks under vfs_lock (fs/namei.c), acts, and copies results
- * out.  Errors follow Linux's checks in Linux's order where programs can
+ * out.  Calls that only look a path up (stat, access, readlink, open of
+ * an existing file, chdir) first try the lock-free walk (namei_fast),
+ * which answers cached paths without vfs_lock, and do the above only
+ * when it falls back.  Errors follow Linux's checks in Linux's order where programs can
  * tell: the path is copied first (EFAULT, ENAMETOOLONG), then the dirfd
  * (EBADF), then the walk (ENOENT, ENOTDIR, EACCES, ELOOP), then the
  * call's own rules.
@@ -64,11 +67,12 @@ cur(void)
 
 /*
  * Copy the path in and resolve dirfd (only for a relative path, as
- * Linux), then take vfs_lock.  An empty path is ENOENT unless empty_ok
- * (AT_EMPTY_PATH).
+ * Linux).  An empty path is ENOENT unless empty_ok (AT_EMPTY_PATH).
+ * Calls that try the lock-free walk first (namei_fast) start here and
+ * take vfs_lock only to fall back; op_done() undoes it.
  */
 static int
-op_begin(struct pathop *op, int dirfd, uaddr_t upath, bool empty_ok)
+op_prepare(struct pathop *op, int dirfd, uaddr_t upath, bool empty_ok)
 {
 	int err;
 
@@ -87,7 +91,6 @@ op_begin(struct pathop *op, int dirfd, uaddr_t upath, bool empty_ok)
 			goto fail;
 		}
 	}
-	vfs_lock();
 	return 0;
 fail:
 	kfree(op->path);
@@ -95,12 +98,30 @@ fail:
 }
 
 static void
-op_end(struct pathop *op)
+op_done(struct pathop *op)
 {
-	vfs_unlock();
 	if (op->at != NULL)
 		file_unref(op->at);
 	kfree(op->path);
+}
+
+/* op_prepare, then take vfs_lock for the locked walk. */
+static int
+op_begin(struct pathop *op, int dirfd, uaddr_t upath, bool empty_ok)
+{
+	int err;
+
+	if ((err = op_prepare(op, dirfd, upath, empty_ok)) != 0)
+		return err;
+	vfs_lock();
+	return 0;
+}
+
+static void
+op_end(struct pathop *op)
+{
+	vfs_unlock();
+	op_done(op);
 }
 
 static bool
@@ -222,6 +243,77 @@ fs_names(const struct dentry *dir)
 	return dir->inode->ops != NULL && dir->inode->ops->create != NULL;
 }
 
+/*
+ * May an existing file d be opened with flags?  0 or -errno, the same
+ * for the locked open and the lock-free one.
+ */
+static int
+open_allowed(struct dentry *d, unsigned flags)
+{
+	uint32_t mode = d->inode->mode, type = mode & S_IFMT;
+	unsigned acc = flags & O_ACCMODE;
+	int err;
+
+	if (S_ISLNK(mode))
+		return -ELOOP;
+	if (S_ISDIR(mode)) {
+		if ((flags & O_CREAT) || acc != O_RDONLY || (flags & O_TRUNC))
+			return -EISDIR;
+	} else if (flags & O_DIRECTORY)
+		return -ENOTDIR;
+	if (acc != O_WRONLY && (err = vfs_permission(d->inode, MAY_READ)))
+		return err;
+	if ((acc != O_RDONLY || (flags & O_TRUNC)) &&
+	    (err = vfs_permission(d->inode, MAY_WRITE)) != 0)
+		return err;
+	/* A device node no driver serves (mknod'd in tmpfs), a socket. */
+	if (((type == S_IFCHR || type == S_IFBLK) && d->inode->ops != NULL) ||
+	    type == S_IFSOCK)
+		return -ENXIO;
+	return 0;
+}
+
+/*
+ * open_locked's checks on an existing file, for the lock-free walk
+ * (arg: the open flags): the same answers, or NAMEI_FALLBACK for what
+ * changes state or needs a driver (truncation, devices, FIFOs).
+ */
+static int
+open_check(struct dentry *d, void *arg)
+{
+	unsigned flags = *(unsigned *)arg;
+	uint32_t mode = d->inode->mode, type = mode & S_IFMT;
+	int err;
+
+	if ((err = open_allowed(d, flags)) != 0)
+		return err;
+	if (((flags & O_TRUNC) && S_ISREG(mode) && d->inode->size != 0) ||
+	    type == S_IFCHR || type == S_IFBLK || type == S_IFIFO)
+		return NAMEI_FALLBACK;
+	return 0;
+}
+
+/*
+ * Open an existing file with no lock for the walk: the new file in *out,
+ * -errno, or NAMEI_FALLBACK.
+ */
+static int
+open_fast(struct pathop *op, unsigned flags, struct file **out)
+{
+	int walk = (flags & (O_NOFOLLOW | O_EXCL)) ? 0 : WALK_FOLLOW;
+	struct dentry *d;
+	int err;
+
+	if (flags & O_CREAT)
+		return NAMEI_FALLBACK;
+	if ((err = namei_fast(op->at, op->path, walk, open_check, &flags,
+	    &d)) != 0)
+		return err;
+	*out = vfs_open_dentry(d, flags & O_KEPT);
+	vfs_dput(d);
+	return 0;
+}
+
 /* The open itself, under vfs_lock: the dentry to open, or -errno. */
 static int
 open_locked(struct pathop *op, unsigned flags, uint32_t mode,
@@ -232,7 +324,6 @@ open_locked(struct pathop *op, unsigned flags, uint32_t mode,
 	size_t len;
 	bool trailing;
 	int err, walk = (flags & (O_NOFOLLOW | O_EXCL)) ? 0 : WALK_FOLLOW;
-	unsigned acc = flags & O_ACCMODE;
 	size_t plen = strlen(op->path);
 
 	/* O_CREAT with a trailing slash: EISDIR before any lookup. */
@@ -257,23 +348,8 @@ open_locked(struct pathop *op, unsigned flags, uint32_t mode,
 		return err;
 	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
 		return -EEXIST;
-	if (S_ISLNK(d->inode->mode))
-		return -ELOOP;
-	if (S_ISDIR(d->inode->mode)) {
-		if ((flags & O_CREAT) || acc != O_RDONLY || (flags & O_TRUNC))
-			return -EISDIR;
-	} else if (flags & O_DIRECTORY)
-		return -ENOTDIR;
-	if (acc != O_WRONLY && (err = vfs_permission(d->inode, MAY_READ)))
+	if ((err = open_allowed(d, flags)) != 0)
 		return err;
-	if ((acc != O_RDONLY || (flags & O_TRUNC)) &&
-	    (err = vfs_permission(d->inode, MAY_WRITE)) != 0)
-		return err;
-	/* A device node no driver serves (mknod'd in tmpfs), a socket. */
-	if ((((d->inode->mode & S_IFMT) == S_IFCHR ||
-	    (d->inode->mode & S_IFMT) == S_IFBLK) && d->inode->ops != NULL) ||
-	    (d->inode->mode & S_IFMT) == S_IFSOCK)
-		return -ENXIO;
 	if ((flags & O_TRUNC) && S_ISREG(d->inode->mode) &&
 	    d->inode->size != 0) {
 		if ((err = d->inode->ops->truncate(d->inode, 0)) != 0)
@@ -298,8 +374,15 @@ do_open(int dirfd, uaddr_t upath, unsigned flags, uint32_t mode)
 
 	if ((flags & O_CREAT) && (flags & O_DIRECTORY))
 		return -EINVAL;
-	if ((err = op_begin(&op, dirfd, upath, false)) != 0)
+	if ((err = op_prepare(&op, dirfd, upath, false)) != 0)
 		return err;
+	if ((err = open_fast(&op, flags, &f)) != NAMEI_FALLBACK) {
+		op_done(&op);
+		if (err != 0)
+			return err;
+		goto install;
+	}
+	vfs_lock();
 	if ((err = open_locked(&op, flags, mode, &d)) == 0) {
 		/*
 		 * A device may refuse the open (/dev/tty: ENXIO), and
@@ -320,6 +403,7 @@ do_open(int dirfd, uaddr_t upath, unsigned flags, uint32_t mode)
 	/* A FIFO waits for its other side with no VFS lock held. */
 	if (fifo != NULL && (r = fifo_open(fifo, flags & O_KEPT, &f)) != 0)
 		return r;
+install:
 	fd = fd_alloc(cur()->fdt, f, 0, proc_nofile_limit(cur()),
 	    (flags & O_CLOEXEC) != 0);
 	if (fd < 0)
@@ -412,6 +496,14 @@ fill_stat_anon(struct linux_stat *st, struct file *f)
 	st->blksize = 4096;
 }
 
+/* For the lock-free walk: the attributes into arg, a struct linux_stat. */
+static int
+stat_fn(struct dentry *d, void *arg)
+{
+	fill_stat(arg, d);
+	return 0;
+}
+
 static long
 do_stat(int dirfd, uaddr_t upath, uaddr_t ubuf, int flags)
 {
@@ -422,18 +514,25 @@ do_stat(int dirfd, uaddr_t upath, uaddr_t ubuf, int flags)
 
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
 		return -EINVAL;
-	if ((err = op_begin(&op, dirfd, upath, flags & AT_EMPTY_PATH)) != 0)
+	if ((err = op_prepare(&op, dirfd, upath, flags & AT_EMPTY_PATH)) != 0)
 		return err;
 	if (!(flags & AT_SYMLINK_NOFOLLOW))
 		walk |= WALK_FOLLOW;
 	if (flags & AT_EMPTY_PATH)
 		walk |= WALK_EMPTY;
 	if (op.path[0] == '\0' && op.at != NULL &&
-	    vfs_file_dentry(op.at) == NULL)
+	    vfs_file_dentry(op.at) == NULL) {
 		fill_stat_anon(&st, op.at);
-	else if ((err = namei(op.at, op.path, walk, &d)) == 0)
-		fill_stat(&st, d);
-	op_end(&op);
+		op_done(&op);
+	} else if ((err = namei_fast(op.at, op.path, walk, stat_fn, &st,
+	    NULL)) != NAMEI_FALLBACK)
+		op_done(&op);
+	else {
+		vfs_lock();
+		if ((err = namei(op.at, op.path, walk, &d)) == 0)
+			fill_stat(&st, d);
+		op_end(&op);
+	}
 	if (err != 0)
 		return err;
 	return copyout(ubuf, &st, sizeof(st)) != 0 ? -EFAULT : 0;
@@ -1073,9 +1172,31 @@ sys_symlinkat(const struct syscall_args *a)
 }
 
 /* readlink/readlinkat: no NUL added; an empty path means dirfd itself. */
+/* readlink's lock-free part: a stored target into the buffer. */
+struct readlink_arg {
+	char *buf;
+	ssize_t n;
+};
+
+static int
+readlink_fn(struct dentry *d, void *arg)
+{
+	struct readlink_arg *ra = arg;
+	struct inode *ip = d->inode;
+
+	if (S_ISLNK(ip->mode) && ip->ops != NULL && ip->ops->readlink != NULL)
+		return NAMEI_FALLBACK;	/* computed: under vfs_lock */
+	if ((ra->n = vfs_readlink(d, ra->buf)) < 0)
+		return (int)ra->n;
+	/* atime alone, which nothing orders against: no lock for it. */
+	__atomic_store_n(&ip->atime, vfs_now(), __ATOMIC_RELAXED);
+	return 0;
+}
+
 static long
 do_readlink(int dirfd, uaddr_t upath, uaddr_t ubuf, int size)
 {
+	struct readlink_arg ra;
 	struct pathop op;
 	struct dentry *d;
 	paddr_t pa;
@@ -1089,15 +1210,24 @@ do_readlink(int dirfd, uaddr_t upath, uaddr_t ubuf, int size)
 	if ((pa = page_alloc(0, 0)) == 0)
 		return -ENOMEM;
 	copy = phys_to_virt(pa);
-	if ((err = op_begin(&op, dirfd, upath, true)) != 0)
+	if ((err = op_prepare(&op, dirfd, upath, true)) != 0)
 		goto out;
-	if ((err = namei(op.at, op.path, WALK_EMPTY, &d)) == 0) {
-		if ((n = vfs_readlink(d, copy)) < 0)
-			err = (int)n;
-		else
-			d->inode->atime = vfs_now();
+	ra.buf = copy;
+	if ((err = namei_fast(op.at, op.path, WALK_EMPTY, readlink_fn, &ra,
+	    NULL)) != NAMEI_FALLBACK) {
+		n = err == 0 ? ra.n : 0;
+		op_done(&op);
+	} else {
+		err = 0;
+		vfs_lock();
+		if ((err = namei(op.at, op.path, WALK_EMPTY, &d)) == 0) {
+			if ((n = vfs_readlink(d, copy)) < 0)
+				err = (int)n;
+			else
+				d->inode->atime = vfs_now();
+		}
+		op_end(&op);
 	}
-	op_end(&op);
 	n = MIN(n, (ssize_t)size);
 	if (err == 0 && copyout(ubuf, copy, (size_t)n) != 0)
 		err = -EFAULT;
@@ -1134,15 +1264,40 @@ set_cwd(struct dentry *d)
 	return 0;
 }
 
+/* set_cwd's checks, for the lock-free walk. */
+static int
+cwd_check(struct dentry *d, void *arg)
+{
+	(void)arg;
+	if (!S_ISDIR(d->inode->mode))
+		return -ENOTDIR;
+	return vfs_permission(d->inode, MAY_EXEC);
+}
+
+/* The walk is lock-free when it can be; the cwd changes under vfs_lock. */
 long
 sys_chdir(const struct syscall_args *a)
 {
+	struct proc *p = cur();
+	struct dentry *d, *old;
 	struct pathop op;
-	struct dentry *d;
 	int err;
 
-	if ((err = op_begin(&op, AT_FDCWD, a->a[0], false)) != 0)
+	if ((err = op_prepare(&op, AT_FDCWD, a->a[0], false)) != 0)
 		return err;
+	if ((err = namei_fast(NULL, op.path, WALK_FOLLOW, cwd_check, NULL,
+	    &d)) != NAMEI_FALLBACK) {
+		if (err == 0) {
+			vfs_lock();
+			old = p->cwd;
+			__atomic_store_n(&p->cwd, d, __ATOMIC_RELEASE);
+			vfs_dput_locked(old);
+			vfs_unlock();
+		}
+		op_done(&op);
+		return err;
+	}
+	vfs_lock();
 	if ((err = namei(NULL, op.path, WALK_FOLLOW, &d)) == 0)
 		err = set_cwd(d);
 	op_end(&op);
@@ -1406,10 +1561,20 @@ sys_umask(const struct syscall_args *a)
 	return old;
 }
 
+/* access's check, for the lock-free walk: arg is {mode, real}. */
+static int
+access_fn(struct dentry *d, void *arg)
+{
+	int *ma = arg;
+
+	return ma[0] != 0 ? vfs_access(d->inode, ma[0], ma[1] != 0) : 0;
+}
+
 /* access family: the real ids unless AT_EACCESS. */
 static long
 do_access(int dirfd, uaddr_t upath, int mode, int flags)
 {
+	int ma[2] = { mode, !(flags & AT_EACCESS) };
 	struct pathop op;
 	struct dentry *d;
 	int err, walk = 0;
@@ -1422,8 +1587,14 @@ do_access(int dirfd, uaddr_t upath, int mode, int flags)
 		walk |= WALK_FOLLOW;
 	if (flags & AT_EMPTY_PATH)
 		walk |= WALK_EMPTY;
-	if ((err = op_begin(&op, dirfd, upath, flags & AT_EMPTY_PATH)) != 0)
+	if ((err = op_prepare(&op, dirfd, upath, flags & AT_EMPTY_PATH)) != 0)
 		return err;
+	if ((err = namei_fast(op.at, op.path, walk, access_fn, ma, NULL)) !=
+	    NAMEI_FALLBACK) {
+		op_done(&op);
+		return err;
+	}
+	vfs_lock();
 	if ((err = namei(op.at, op.path, walk, &d)) == 0 && mode != 0)
 		err = vfs_access(d->inode, mode, !(flags & AT_EACCESS));
 	op_end(&op);

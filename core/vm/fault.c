@@ -4,16 +4,34 @@
  * pages, following the case table atop vmspace.c.  The whole fault runs
  * under the vmspace's lock, so two threads faulting on the same page are
  * served one after the other, and the second finds the first's page.
+ *
+ * Memory.  Every fault runs inside a heap reservation (mm/reserve.h)
+ * taken before the map lock, whose bound covers the page it maps, so a
+ * user page never takes memory promised to a syscall.  A fault from user
+ * mode waits for memory like a syscall's entry (evict, OOM kill) and
+ * retries rather than failing; a fault inside a syscall cannot wait (the
+ * syscall may hold locks) and takes a nested reservation of its own so
+ * the syscall's bound is not charged for it.  See reserve.c's essay.
  */
 #include "contract/entry.h"
 #include "contract/physmem.h"
 #include "kern/errno.h"
 #include "kern/printk.h"
 #include "lib/string.h"
+#include "mm/reserve.h"
 #include "proc/acct.h"
+#include "proc/proc.h"
 #include "proc/spinlock.h"
 #include "proc/thread.h"
 #include "vm_internal.h"
+
+/*
+ * A fault's reservation: the page it maps (charged), the page-table
+ * pages the pmap may add on the way down (three levels below the root;
+ * taken from the page allocator, not charged, but promised) and a
+ * pagemap chunk (256 bytes of heap: the sites' marks are 4352 bytes).
+ */
+#define FAULT_BOUND	(4 * PAGE_SIZE + 512)
 
 /* Whether a region with prot allows access (a PROT_* bit). */
 static bool
@@ -82,6 +100,7 @@ page_copy(paddr_t src)
 
 	if (pa == 0)
 		return 0;
+	reserve_charge(PAGE_SIZE);
 	page_of(pa)->refcount = 1;
 	memcpy(phys_to_virt(pa), phys_to_virt(src), PAGE_SIZE);
 	return pa;
@@ -125,6 +144,8 @@ fault_private_new(struct vmspace *vs, struct vm_region *r, uaddr_t va,
 
 	if (r->obj == NULL) {
 		pa = vm_page_new();
+		if (pa != 0)
+			reserve_charge(PAGE_SIZE);
 	} else {
 		error = r->obj->ops->get(r->obj, region_pgidx(r, va), &src);
 		if (error != 0)
@@ -172,11 +193,82 @@ fault_locked(struct vmspace *vs, uaddr_t va, unsigned access)
 	return fault_private_new(vs, r, va, access);
 }
 
+/* Resolve the fault under vs->lock, inside the caller's reservation. */
+static int
+fault_once(struct vmspace *vs, uaddr_t va, unsigned access)
+{
+	int error;
+
+	mutex_lock(&vs->lock);
+	error = fault_locked(vs, va & ~(uaddr_t)PAGE_MASK, access);
+	mutex_unlock(&vs->lock);
+	return error;
+}
+
 /*
- * Thread context, no lock held (see entry.h).  Returns 0 when va is now
- * mapped for access, -EFAULT when it cannot be (no address space, no
- * region, or a protection violation), -ENOMEM when memory ran out, or a
- * pager's error.
+ * A fault taken inside a syscall (its copyin/copyout, futex, exec's
+ * loader): the syscall may hold mutexes, so nothing here may wait for
+ * memory.  The fault runs in a reservation of its own, nested in the
+ * syscall's, so that its pagemap nodes and page are not charged to the
+ * syscall's bound; when the emergency room cannot cover it, the fault
+ * fails (-ENOMEM: the copy returns -EFAULT, as Linux's kernel-mode
+ * faults do when out of memory).
+ */
+static int
+fault_in_syscall(struct vmspace *vs, uaddr_t va, unsigned access)
+{
+	struct reservation outer;
+	int error;
+
+	if (!reserve_nested_begin(FAULT_BOUND, "pagefault-syscall", &outer))
+		return -ENOMEM;
+	error = fault_once(vs, va, access);
+	reserve_nested_end(&outer);
+	return error;
+}
+
+/*
+ * A fault from user mode (or a copy outside any syscall): nothing is
+ * held, so it reserves before taking the map lock, waiting -- evicting,
+ * killing, as reserve_begin() does -- until memory is there.  A fault
+ * that still finds no page runs the shortage policy and tries again;
+ * only a process being killed gives up (-ENOMEM), since its SIGKILL ends
+ * it at the next exit point and more memory would only delay that.
+ */
+static bool
+doomed(struct thread *t)
+{
+	return t->proc != NULL && proc_thread_doomed(t->proc, t);
+}
+
+static int
+fault_from_user(struct vmspace *vs, uaddr_t va, unsigned access)
+{
+	struct thread *t = curthread();
+	int error;
+
+	for (;;) {
+		if (doomed(t))
+			return -ENOMEM;
+		reserve_begin(FAULT_BOUND, "pagefault");
+		/* Killed while waiting (perhaps as the victim): stop here. */
+		if (doomed(t)) {
+			reserve_end();
+			return -ENOMEM;
+		}
+		error = fault_once(vs, va, access);
+		reserve_end();
+		if (error != -ENOMEM)
+			return error;
+		reserve_shortage(PAGE_SIZE);
+	}
+}
+
+/*
+ * Thread context, no spinlock held (see entry.h).  Returns 0 when va is
+ * now mapped for access, -EFAULT when it cannot be (no address space, no
+ * region, or a protection violation), -ENOMEM when memory ran out (inside
+ * a syscall, or the process is being killed), or a pager's error.
  */
 int
 vm_fault(uaddr_t va, unsigned access)
@@ -188,9 +280,10 @@ vm_fault(uaddr_t va, unsigned access)
 		return -EFAULT;
 	if (!pmap_is_current(vs->pmap))
 		panic("vm_fault: the CPU's pmap is not the thread's vmspace's");
-	mutex_lock(&vs->lock);
-	error = fault_locked(vs, va & ~(uaddr_t)PAGE_MASK, access);
-	mutex_unlock(&vs->lock);
+	if (reserve_active())
+		error = fault_in_syscall(vs, va, access);
+	else
+		error = fault_from_user(vs, va, access);
 	if (error == 0)
 		acct_minflt();
 	return error;

@@ -318,8 +318,6 @@ vm_mmap(struct vmspace *vs, uaddr_t addr, size_t len, unsigned prot,
 	case MAP_SHARED:
 		q.rflags = VR_SHARED;
 		q.obj = vm_anon_object_create(q.len >> PAGE_SHIFT);
-		if (q.obj == NULL)
-			return -ENOMEM;
 		break;
 	case MAP_PRIVATE:
 		break;

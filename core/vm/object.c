@@ -96,10 +96,8 @@ static const struct vm_pager_ops anon_pager = {
 struct vm_object *
 vm_anon_object_create(uint64_t npages)
 {
-	struct anon_object *ao = kzalloc(sizeof(*ao));
+	struct anon_object *ao = kzalloc(sizeof(*ao));	/* in a reservation */
 
-	if (ao == NULL)
-		return NULL;
 	vm_object_init(&ao->obj, &anon_pager);
 	mutex_init(&ao->lock, "anon object");
 	ao->npages = npages;

@@ -92,8 +92,10 @@
  * Memory exhaustion.  The operations run inside a syscall's heap
  * reservation, where kmalloc cannot fail; they also work outside one,
  * where it can.  Each operation takes the (at most two) regions it might
- * need before the lock, so the region surgery itself cannot fail; page
- * allocation failures make vm_fault() return -ENOMEM.
+ * need before the lock, so the region surgery itself cannot fail.  Page
+ * faults reserve their own memory (fault.c): one from user mode waits for
+ * it (evicting, or the OOM killer), one inside a syscall returns -ENOMEM
+ * when the emergency room is short (see mm/reserve.c).
  */
 #include "kern/errno.h"
 #include "kern/printk.h"
@@ -189,10 +191,8 @@ region_overlaps(struct vmspace *vs, uaddr_t start, uaddr_t end)
 struct vmspace *
 vmspace_create(void)
 {
-	struct vmspace *vs = kzalloc(sizeof(*vs));
+	struct vmspace *vs = kzalloc(sizeof(*vs));	/* in a reservation */
 
-	if (vs == NULL)
-		return NULL;
 	vs->pmap = pmap_create();
 	if (vs->pmap == NULL) {
 		kfree(vs);
@@ -275,6 +275,21 @@ vmspace_private_pages(struct vmspace *vs)
 	n = vs->private.count;
 	mutex_unlock(&vs->lock);
 	return n;
+}
+
+/*
+ * The pages vs costs, for the OOM killer's choice (proc/oom.c): its
+ * private pages plus an estimate of their page tables (one leaf table
+ * per 512 pages, and the levels above).  Read without vs->lock, since
+ * the killer holds proc_lock (a spinlock): a figure a fault or two stale
+ * is good enough to rank processes.
+ */
+size_t
+vmspace_footprint(struct vmspace *vs)
+{
+	size_t n = __atomic_load_n(&vs->private.count, __ATOMIC_RELAXED);
+
+	return n + (n + 511) / 512 + 2;
 }
 
 /*
@@ -370,8 +385,6 @@ vmspace_fork(struct vmspace *parent)
 	struct vmspace *child = vmspace_create();
 	int error;
 
-	if (child == NULL)
-		return NULL;
 	mutex_lock(&parent->lock);
 	error = fork_copy(child, parent);
 	mutex_unlock(&parent->lock);

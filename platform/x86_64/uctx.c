@@ -301,18 +301,27 @@ bool uctx_syscall(struct uctx *u)
 	    !(tf->rflags & (RFLAGS_TF | RFLAGS_RF));
 }
 
-/* Try to resolve a user page fault; the signal to send, or 0. */
+/*
+ * Try to resolve a user page fault; the signal to send, or 0.  A user
+ * fault waits for memory rather than failing; -ENOMEM means the process
+ * is being killed (the OOM victim), and its pending SIGKILL ends it on
+ * the way out, so it gets no SIGSEGV.
+ */
 static int user_page_fault(uint64_t error, uint64_t cr2)
 {
 	unsigned access = PROT_R;
+	int r;
 
 	if (error & PF_INSTR)
 		access = PROT_X;
 	else if (error & PF_WRITE)
 		access = PROT_W;
-	if (cr2 >= USER_END || vm_fault(cr2, access) < 0)
+	if (cr2 >= USER_END)
 		return SIGSEGV;
-	return 0;
+	r = vm_fault(cr2, access);
+	if (r == -ENOMEM)
+		return 0;
+	return r < 0 ? SIGSEGV : 0;
 }
 
 /* The signal Linux sends for exception vec in user mode. */

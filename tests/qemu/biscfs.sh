@@ -9,10 +9,8 @@ set -u
 . "$(dirname "$0")/lib.sh"
 need_kernel "${1:-}"
 shift
-BISCOTTI=${1:-}
+need_biscotti "${1:-}"
 shift
-[ -x "$BISCOTTI" ] || fail "no hosted biscotti program at '$BISCOTTI'"
-[ -x /bin/busybox ] || fail "busybox-static is not installed (tools/deps)"
 
 tree=$WORK/tree
 mkdir -p "$tree/data" "$tree/bin"

@@ -22,6 +22,14 @@ need_kernel() {
 	trap 'rm -rf "$WORK"' EXIT
 }
 
+# The hosted biscotti program (for mkfs) and busybox-static, which the
+# disk-image tests put on the disk: set BISCOTTI or fail.
+need_biscotti() {
+	BISCOTTI=${1:-}
+	[ -x "$BISCOTTI" ] || fail "no hosted biscotti program at '$BISCOTTI'"
+	[ -x /bin/busybox ] || fail "busybox-static is not installed (tools/deps)"
+}
+
 fail() {
 	echo "FAIL: $*"
 	if [ -n "${LOG:-}" ] && [ -f "$LOG" ]; then

@@ -277,6 +277,8 @@ vm_fault_suite(void)
 	tcase_add_test(tc, test_file_private);
 	tcase_add_test(tc, test_file_shared);
 	suite_add_tcase(s, tc);
+	/* Correctness, not speed: a loaded host may take its time. */
+	tcase_set_timeout(race_tc, 120);
 	tcase_add_test(race_tc, test_concurrent_faults);
 	suite_add_tcase(s, race_tc);
 	return s;

@@ -4,6 +4,7 @@
  * munmap splitting, mprotect, PROT_NONE guards, brk and madvise, and
  * demand-zero faults as user copies see them.  Helpers: test_vm.h.
  */
+#include "mm/reserve.h"
 #include "test_vm.h"
 
 /* Without a hint, mappings go top-down below the mmap base, packed. */
@@ -455,7 +456,11 @@ START_TEST(test_shared_anon)
 }
 END_TEST
 
-/* Out of pages: the fault fails with -ENOMEM, and works once pages return. */
+/*
+ * Out of pages: a fault inside a syscall (a reservation is active) fails
+ * with -ENOMEM at once, and works once pages return.  (A fault outside
+ * one waits for memory instead: test_mm_oom.)
+ */
 static void
 fault_enomem(void)
 {
@@ -464,12 +469,14 @@ fault_enomem(void)
 	size_t n = 0;
 
 	poke(a, 1);	/* page tables and the pagemap chunk exist */
+	reserve_begin(PAGE_SIZE, "t_fault_enomem");
 	while (n < ARRAY_SIZE(hoard) && (hoard[n] = page_alloc(0, 0)) != 0)
 		n++;
 	ck_assert_uint_lt(n, ARRAY_SIZE(hoard));
 	ck_assert_int_eq(vm_fault(a + PG, PROT_W), -ENOMEM);
 	ck_assert_int_eq(try_poke(a + PG, 2), -EFAULT);
 	ck_assert_uint_eq(peek(a), 1);
+	reserve_end();
 	while (n > 0)
 		page_free(hoard[--n], 0);
 	poke(a + PG, 2);

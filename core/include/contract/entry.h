@@ -30,7 +30,10 @@ void console_input(const char *buf, size_t len);
  * A user access at va of kind access (PROT_R, PROT_W or PROT_X) faulted
  * in the current address space.  Return 0 when the page is now mapped
  * with that access (retry), or a negative errno (-EFAULT) when it cannot
- * be.  Called with interrupts enabled, in thread context.
+ * be.  Called with interrupts enabled, in thread context.  Outside a
+ * syscall it may wait for memory; -ENOMEM then means the process is being
+ * killed (the OOM victim): the platform sends no signal of its own, the
+ * pending SIGKILL ends the process on the way out.
  */
 int vm_fault(uaddr_t va, unsigned access);
 

@@ -37,12 +37,18 @@
  * holds what was looked up or made.
  *
  * Locking: the namespace, every inode's attributes and tmpfs's file data
- * are guarded by one mutex, vfs_lock (see the essay atop vfs.c).  [v]
- * marks fields under it, [i] immutable ones.
+ * are changed only under one mutex, vfs_lock (see the essay atop vfs.c).
+ * [v] marks fields under it, [i] immutable ones, [a] ones also read
+ * (or, for dentry refs, changed) with atomics by the lock-free path
+ * walk, which holds no lock: it reads [v] and [a] fields inside an epoch
+ * read section (kern/epoch.h) and checks the namespace sequence count
+ * (vfs_seq_begin) afterwards, so what vfs_lock writers free is retired
+ * through the epoch, never freed at once.
  */
 #ifndef FS_VFS_H
 #define FS_VFS_H
 
+#include "kern/epoch.h"
 #include "kern/types.h"
 #include "lib/list.h"
 
@@ -227,24 +233,27 @@ struct inode {
 	char *symlink;			/* [i] a symlink's target */
 	struct pipe *pipe;		/* [v] a FIFO's pipe once opened */
 	uint64_t rdev;			/* [i] a device node's number */
+	struct epoch_entry free;	/* deferred free (epoch_retire) */
 };
 
 struct dentry {
-	char name[NAME_MAX + 1];	/* [v] */
-	size_t namelen;			/* [v] */
-	struct dentry *parent;		/* [v] NULL: a root, or removed */
+	char name[NAME_MAX + 1];	/* [v][a] */
+	size_t namelen;			/* [v][a] */
+	struct dentry *parent;		/* [v][a] NULL: a root, or removed */
 	struct inode *inode;		/* [i] */
 	struct list children;		/* [v] by sibling, oldest first */
 	struct list sibling;		/* [v] */
-	struct dentry *hnext;		/* [v] hash chain of the cache */
+	struct dentry *hnext;		/* [v][a] hash chain of the cache */
 	uint64_t pos;			/* [v] getdents64 cookie */
 	uint64_t next_pos;		/* [v] cookie for the next child */
 	size_t nchildren;		/* [v] */
-	int refs;			/* [v] holders: cwd, root, files */
-	bool linked;			/* [v] in the tree */
-	struct mount *mounted;		/* [v] mounted over this */
-	struct mount *mounted_on;	/* [v] this is that mount's root */
+	int refs;			/* [a] holders: cwd, root, files */
+	bool linked;			/* [v][a] in the tree */
+	struct mount *mounted;		/* [v][a] mounted over this */
+	struct mount *mounted_on;	/* [v][a] this is that mount's root */
 	uint32_t dev;			/* [v] its tree's st_dev minor */
+	uint32_t used;			/* [a] eviction clock at last lookup */
+	struct epoch_entry free;	/* deferred free (epoch_retire) */
 };
 
 struct mount {
@@ -253,6 +262,7 @@ struct mount {
 	struct mount *next;		/* [v] the mount table */
 	char type[16];			/* [v] for /proc/mounts, statfs */
 	char source[32];		/* [v] mount(2)'s source, or type */
+	struct epoch_entry free;	/* deferred free (epoch_retire) */
 };
 
 /* Every mount, newest first (/proc/mounts lists them oldest first). [v] */
@@ -265,13 +275,46 @@ void vfs_mount_label(struct mount *m, const char *type, const char *source);
 void vfs_lock(void);
 void vfs_unlock(void);
 
+/*
+ * The namespace sequence count: odd while vfs_lock is held, so every
+ * change the lock-free walk could see is bracketed.  vfs_seq_begin()
+ * samples it (odd: a writer is in, do not bother); vfs_seq_valid() says
+ * nothing was written since.
+ */
+uint64_t vfs_seq_begin(void);
+bool vfs_seq_valid(uint64_t seq);
+
+/*
+ * Debug counters: vfs_lock acquisitions, and lock-free walks that gave
+ * the answer (hits) or fell back to the locked walk.  Tests and the
+ * benchmark read them; namei_fast_off forces the locked walk.
+ */
+extern uint64_t vfs_lock_count;
+extern uint64_t namei_fast_hits;
+extern uint64_t namei_fast_fallbacks;
+extern bool namei_fast_off;
+
 /* The root dentry (the root tmpfs, made on first use). */
 struct dentry *vfs_root(void);
 
-/* Dentry references, for cwd, root and open files. */
+/*
+ * Dentry references, for cwd, root and open files.  vfs_dget needs a
+ * reference held or vfs_lock; vfs_dput takes vfs_lock only when it may
+ * have to free (the last reference to an unlinked dentry).
+ */
 struct dentry *vfs_dget(struct dentry *d);
-void vfs_dput(struct dentry *d);		/* takes vfs_lock */
+void vfs_dput(struct dentry *d);
 void vfs_dput_locked(struct dentry *d);
+
+/*
+ * For the lock-free walk, inside an epoch section: a provisional
+ * reference on d (false if d is dying), then made real once the walk
+ * validated (dentry_spec_keep) or dropped (dentry_spec_drop).  A writer
+ * that counts references waits out provisional ones.
+ */
+bool dentry_spec_get(struct dentry *d);
+void dentry_spec_keep(struct dentry *d);
+void dentry_spec_drop(struct dentry *d);
 
 /*
  * The cache. [v]  dcache_lookup() sees only what is cached, which is
@@ -279,6 +322,24 @@ void vfs_dput_locked(struct dentry *d);
  */
 struct dentry *dcache_lookup(struct dentry *dir, const char *name,
     size_t len);
+/*
+ * The same without vfs_lock, inside an epoch section, for the walk that
+ * began at seq: the dentry or NULL, or *retry set when the cache changed
+ * under it (the caller then falls back to the locked walk).
+ */
+struct dentry *dcache_lookup_rcu(struct dentry *dir, const char *name,
+    size_t len, uint64_t seq, bool *retry);
+/*
+ * Drop cached names nobody uses, of directories whose file system can
+ * read them again (those with a lookup method: biscfs, procfs), least
+ * recently used first, until about npages pages' worth is freed; never
+ * held dentries, ones mounted over, or tmpfs's (the namespace itself).
+ * For memory pressure: it does nothing when vfs_lock is busy or held
+ * by the caller.  Returns about how many pages it freed.
+ */
+size_t dcache_evict(size_t npages);
+/* Dentries allocated and not yet freed (tests: reclamation drains). */
+size_t dcache_live(void);
 /*
  * A name in dir as the path walk sees it (vfs_lock held): the cached
  * dentry if still valid (revalidate), else what the file system's
@@ -364,6 +425,23 @@ int namei(struct file *at, const char *path, int flags,
  */
 int namei_parent(struct file *at, const char *path, struct dentry **dir,
     const char **last, size_t *lastlen, bool *trailing);
+
+/*
+ * The lock-free walk (RCU-walk): resolve path as namei() would, with no
+ * lock, through cached names only, then run fn on the result (reading
+ * what it needs into arg; it must change nothing shared) and validate
+ * that the namespace did not change meanwhile.  Returns fn's result,
+ * the walk's -errno, or NAMEI_FALLBACK when the walk needs the file
+ * system or raced a writer: the caller then does its usual locked walk,
+ * whose result this equals whenever it is not NAMEI_FALLBACK.  With ref
+ * != NULL and a 0 result, *ref is the dentry with a reference taken
+ * (vfs_dput it).  fn may be NULL; fn itself may return NAMEI_FALLBACK
+ * for work it cannot do unlocked.
+ */
+#define NAMEI_FALLBACK	1
+typedef int (*namei_fn)(struct dentry *d, void *arg);
+int namei_fast(struct file *at, const char *path, int flags, namei_fn fn,
+    void *arg, struct dentry **ref);
 
 /* Copy a user path in: 0, -EFAULT, -ENAMETOOLONG. buf holds PATH_MAX. */
 int vfs_getpath(char *buf, uaddr_t upath);

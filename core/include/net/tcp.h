@@ -270,6 +270,8 @@ int tcp_bind_port(struct tcp_sock *tp, uint32_t laddr, uint16_t lport);
 /* Move tp (bound) to its connected chain now that faddr/fport are set. */
 int tcp_hash_connect(struct tcp_sock *tp);
 void tcp_unhash(struct tcp_sock *tp);
+/* Drop out-of-order queues (memory is short, net_evict): bytes freed. */
+size_t tcp_evict_ooo(void);
 /* Enter a listener's new child (addresses set) in both chains. */
 int tcp_hash_child(struct tcp_sock *tp);
 /* The best match for a segment, referenced, or NULL. */

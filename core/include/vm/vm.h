@@ -92,6 +92,8 @@ struct pmap *vmspace_pmap(const struct vmspace *vs);
 
 /* Private pages currently held by vs (demand-zero and copied pages). */
 size_t vmspace_private_pages(struct vmspace *vs);
+/* Private pages plus estimated page tables, lock-free (the OOM killer). */
+size_t vmspace_footprint(struct vmspace *vs);
 /* The most private pages vs ever held at once: the peak resident set. */
 size_t vmspace_rss_peak(struct vmspace *vs);
 

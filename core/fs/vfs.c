@@ -827,10 +827,23 @@ vfs_umount(struct dentry *root)
 		return -EINVAL;
 	if (tree_busy(root, true))
 		return -EBUSY;
-	/* Files of the tree held outside it (open and unlinked). */
-	if (root->inode->ops != NULL && root->inode->ops->busy != NULL &&
-	    root->inode->ops->busy(root->inode))
-		return -EBUSY;
+	/*
+	 * Files of the tree held outside it (open and unlinked).  A name
+	 * only the cache holds can keep a nameless inode alive too: a
+	 * damaged directory that names one inode twice leaves it cached
+	 * under the second name after the first is unlinked.  A disk file
+	 * system's names can be read again, so the cached ones go first
+	 * (nothing holds them: tree_busy said so); what is busy after that
+	 * is held from outside.
+	 */
+	if (root->inode->ops != NULL && root->inode->ops->busy != NULL) {
+		struct list *it, *tmp;
+
+		list_foreach_safe(it, tmp, &root->children)
+			tree_free(list_entry(it, struct dentry, sibling));
+		if (root->inode->ops->busy(root->inode))
+			return -EBUSY;
+	}
 	for (pp = &mounts; *pp != m; pp = &(*pp)->next)
 		continue;
 	*pp = m->next;

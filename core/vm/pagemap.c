@@ -71,7 +71,10 @@ chunk_find(const struct vm_pagemap *m, uint64_t idx)
 	return n != NULL ? chunk_of(n) : NULL;
 }
 
-/* The chunk covering idx, created empty if needed; NULL: no memory. */
+/*
+ * The chunk covering idx, created empty if needed.  Callers run inside a
+ * heap reservation (a syscall's, a fault's), where kmalloc never fails.
+ */
 static struct pagemap_chunk *
 chunk_get(struct vm_pagemap *m, uint64_t idx)
 {
@@ -80,8 +83,6 @@ chunk_get(struct vm_pagemap *m, uint64_t idx)
 	if (c != NULL)
 		return c;
 	c = kzalloc(sizeof(*c));
-	if (c == NULL)
-		return NULL;
 	c->base = idx - idx % PAGEMAP_CHUNK;
 	rb_insert(&m->chunks, &c->node, chunk_cmp);
 	return c;
@@ -106,8 +107,6 @@ pagemap_put(struct vm_pagemap *m, uint64_t idx, paddr_t pa)
 	if (pa == 0)
 		panic("pagemap_put: no page");
 	c = chunk_get(m, idx);
-	if (c == NULL)
-		return -ENOMEM;
 	old = c->page[idx - c->base];
 	c->page[idx - c->base] = pa;
 	if (old != 0) {
@@ -173,9 +172,7 @@ pagemap_copy(struct vm_pagemap *dst, const struct vm_pagemap *src)
 		panic("pagemap_copy: destination not empty");
 	for (n = rb_first(&src->chunks); n != NULL; n = rb_next(n)) {
 		s = chunk_of(n);
-		d = kmalloc(sizeof(*d));
-		if (d == NULL)
-			return -ENOMEM;
+		d = kmalloc(sizeof(*d));	/* in fork's reservation */
 		*d = *s;
 		for (i = 0; i < PAGEMAP_CHUNK; i++)
 			if (d->page[i] != 0)

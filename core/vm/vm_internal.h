@@ -39,16 +39,16 @@ void pagemap_init(struct vm_pagemap *m);
 paddr_t pagemap_get(const struct vm_pagemap *m, uint64_t idx);
 /*
  * Store pa at idx, handing the caller's reference to the map; a page
- * already there loses its reference.  -ENOMEM (nothing stored) when a
- * new chunk cannot be allocated; replacing an entry never fails.
+ * already there loses its reference.  Returns 0: a new chunk comes from
+ * the caller's heap reservation, which cannot fail (the int stays for
+ * the callers that pass it on).
  */
 int pagemap_put(struct vm_pagemap *m, uint64_t idx, paddr_t pa);
 /* Remove the entries in [lo, hi), dropping their references. */
 void pagemap_remove(struct vm_pagemap *m, uint64_t lo, uint64_t hi);
 /*
  * Copy every entry of src into the empty dst, each copy taking a
- * reference.  -ENOMEM when a chunk cannot be allocated (dst then holds
- * a part, which pagemap_remove() releases).
+ * reference.  Returns 0 (inside fork's reservation nothing fails).
  */
 int pagemap_copy(struct vm_pagemap *dst, const struct vm_pagemap *src);
 

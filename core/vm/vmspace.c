@@ -338,10 +338,8 @@ static int
 fork_region(struct vmspace *child, struct vmspace *parent,
     struct vm_region *r)
 {
-	struct vm_region *c = kmalloc(sizeof(*c));
+	struct vm_region *c = kmalloc(sizeof(*c));	/* in a reservation */
 
-	if (c == NULL)
-		return -ENOMEM;
 	*c = *r;
 	if (c->obj != NULL)
 		vm_object_ref(c->obj);

@@ -8,6 +8,7 @@
  */
 #include "contract/cpu.h"
 #include "contract/physmem.h"
+#include "proc/sched.h"
 #include "proc/thread.h"
 #include "test_vm.h"
 
@@ -30,8 +31,13 @@ racer(void *arg)
 
 	vmspace_switch(vs);
 	__atomic_add_fetch(&race.ready, 1, __ATOMIC_ACQ_REL);
+	/*
+	 * Yield, not spin: the thread that creates the other racer may be
+	 * waiting for this CPU (it sleeps while it allocates the second
+	 * racer's stack), and a spin reaches no preemption point.
+	 */
 	while (__atomic_load_n(&race.ready, __ATOMIC_ACQUIRE) < 2)
-		cpu_relax();
+		thread_yield();
 	for (i = 0; i < RACE_PAGES; i++) {
 		v = me + 1;
 		if (race.write ? copyout(race.base + i * PG + me, &v, 1) :

@@ -15,19 +15,11 @@
 #include "contract/clock.h"
 #include "net/tcp.h"
 #include "net/inet.h"
-#include "test_socket.h"
+#include "test_tcp.h"
 
 #define MS		1000000ull
-#define K_IPPROTO_TCP	6
-#define K_TCP_NODELAY	1
-#define K_TCP_MAXSEG	2
-#define K_TCP_KEEPIDLE	4
-#define K_TCP_KEEPINTVL	5
-#define K_TCP_KEEPCNT	6
-#define K_TCP_INFO	11
 #define K_SO_REUSEADDR	2
 #define K_SO_ERROR	4
-#define K_SO_KEEPALIVE	9
 #define K_SO_LINGER	13
 #define K_SO_RCVTIMEO	20
 #define K_SO_RCVBUF	8
@@ -38,40 +30,6 @@
 #define K_EPOLLET	(1u << 31)
 #define K_F_SETFL	4
 #define K_O_NONBLOCK	0x800
-
-/* struct sockaddr_in for 127.0.0.1:port in user memory. */
-static uaddr_t
-sin_addr(uint32_t addr_h, uint16_t port)
-{
-	struct ksockaddr_in a;
-	uaddr_t u = umem(PG);
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = K_AF_INET;
-	a.sin_port = htons(port);
-	a.sin_addr = htonl(addr_h);
-	ck_assert_int_eq(copyout(u, &a, sizeof(a)), 0);
-	return u;
-}
-
-/* No syscall or timer ran past its heap reservation (reserve.c says so). */
-static void
-no_overrun(void)
-{
-	const char *log = hosted_console_log();
-
-	ck_assert_msg(log == NULL || strstr(log, "reservation overrun") == NULL,
-	    "%s", log);
-}
-
-static int
-tsock(int flags)
-{
-	long fd = sys(SYS_socket, K_AF_INET, K_SOCK_STREAM | flags, 0);
-
-	ck_assert_int_ge(fd, 0);
-	return (int)fd;
-}
 
 static long
 tbind(int fd, uint16_t port)
@@ -85,21 +43,6 @@ tconnect(int fd, uint16_t port)
 	return sys(SYS_connect, fd, sin_addr(INADDR_LOOPBACK_H, port), 16);
 }
 
-/* The local port of fd. */
-static uint16_t
-local_port(int fd)
-{
-	uaddr_t u = umem(PG);
-	struct ksockaddr_in a;
-
-	poke32(u + 64, 16);
-	ck_assert_int_eq(sys(SYS_getsockname, fd, u, u + 64), 0);
-	ck_assert_int_eq(peek32(u + 64), 16);
-	ck_assert_int_eq(copyin(&a, u, sizeof(a)), 0);
-	ck_assert_int_eq(a.sin_family, K_AF_INET);
-	return ntohs(a.sin_port);
-}
-
 /* A listener on 127.0.0.1 (port 0: any); its port in *port. */
 static int
 tlistener(uint16_t port, int backlog, uint16_t *out)
@@ -110,15 +53,6 @@ tlistener(uint16_t port, int backlog, uint16_t *out)
 	ck_assert_int_eq(sys(SYS_listen, fd, backlog), 0);
 	*out = local_port(fd);
 	return fd;
-}
-
-static int
-setint(int fd, int level, int name, int v)
-{
-	uaddr_t u = umem(PG);
-
-	poke32(u, v);
-	return (int)sys(SYS_setsockopt, fd, level, name, u, 4);
 }
 
 static int
@@ -149,16 +83,6 @@ static unsigned
 pollfd(int fd, int timeout_ms)
 {
 	return pollev(fd, K_POLLIN | K_POLLOUT | K_POLLRDHUP, timeout_ms);
-}
-
-static void
-nap(unsigned ms)
-{
-	uaddr_t u = umem(PG);
-	int64_t ts[2] = { ms / 1000, (int64_t)(ms % 1000) * 1000000 };
-
-	ck_assert_int_eq(copyout(u, ts, sizeof(ts)), 0);
-	ck_assert_int_eq(sys(SYS_nanosleep, u, 0), 0);
 }
 
 /* A connected pair through a listener: the client and the accepted end. */

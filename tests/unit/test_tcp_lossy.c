@@ -29,15 +29,8 @@
 #include "net/pkt.h"
 #include "net/tcp.h"
 #include "proc/spinlock.h"
-#include "test_socket.h"
+#include "test_tcp.h"
 
-#define K_IPPROTO_TCP	6
-#define K_TCP_NODELAY	1
-#define K_TCP_KEEPIDLE	4
-#define K_TCP_KEEPINTVL	5
-#define K_TCP_KEEPCNT	6
-#define K_TCP_INFO	11
-#define K_SO_KEEPALIVE	9
 #define LOCAL_H		0x0a4d0001u	/* 10.77.0.1 */
 #define REMOTE_H	0x0a4d0002u	/* 10.77.0.2: ourselves, mirrored */
 
@@ -152,60 +145,6 @@ lossy_up(unsigned drop, unsigned dup, unsigned reorder, uint64_t seed)
 	ck_assert_int_eq(netdev_set_addr(&lossy_dev, htonl(LOCAL_H), 24), 0);
 }
 
-static uaddr_t
-sin_at(uint32_t addr_h, uint16_t port)
-{
-	struct ksockaddr_in a;
-	uaddr_t u = umem(PG);
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = K_AF_INET;
-	a.sin_port = htons(port);
-	a.sin_addr = htonl(addr_h);
-	ck_assert_int_eq(copyout(u, &a, sizeof(a)), 0);
-	return u;
-}
-
-/* No syscall or timer ran past its heap reservation (reserve.c says so). */
-static void
-no_overrun(void)
-{
-	const char *log = hosted_console_log();
-
-	ck_assert_msg(log == NULL || strstr(log, "reservation overrun") == NULL,
-	    "%s", log);
-}
-
-static int
-tsock(void)
-{
-	long fd = sys(SYS_socket, K_AF_INET, K_SOCK_STREAM, 0);
-
-	ck_assert_int_ge(fd, 0);
-	return (int)fd;
-}
-
-static uint16_t
-port_of(int fd)
-{
-	uaddr_t u = umem(PG);
-	struct ksockaddr_in a;
-
-	poke32(u + 64, 16);
-	ck_assert_int_eq(sys(SYS_getsockname, fd, u, u + 64), 0);
-	ck_assert_int_eq(copyin(&a, u, sizeof(a)), 0);
-	return ntohs(a.sin_port);
-}
-
-static int
-setint(int fd, int level, int name, int v)
-{
-	uaddr_t u = umem(PG);
-
-	poke32(u, v);
-	return (int)sys(SYS_setsockopt, fd, level, name, u, 4);
-}
-
 struct tinfo {
 	uint8_t state, ca_state, retransmits, probes, backoff, options;
 	uint8_t wscale, flags;
@@ -227,28 +166,18 @@ info(int fd, struct tinfo *ti)
 	ck_assert_int_eq(copyin(ti, u, sizeof(*ti)), 0);
 }
 
-static void
-nap(unsigned ms)
-{
-	uaddr_t u = umem(PG);
-	int64_t ts[2] = { ms / 1000, (int64_t)(ms % 1000) * 1000000 };
-
-	ck_assert_int_eq(copyout(u, ts, sizeof(ts)), 0);
-	ck_assert_int_eq(sys(SYS_nanosleep, u, 0), 0);
-}
-
 /* A connection across the link: client c, accepted end s. */
 static void
 lossy_pair(int *c, int *s)
 {
-	int l = tsock();
+	int l = tsock(0);
 	uint16_t port;
 
-	ck_assert_int_eq(sys(SYS_bind, l, sin_at(LOCAL_H, 0), 16), 0);
+	ck_assert_int_eq(sys(SYS_bind, l, sin_addr(LOCAL_H, 0), 16), 0);
 	ck_assert_int_eq(sys(SYS_listen, l, 4), 0);
-	port = port_of(l);
-	*c = tsock();
-	ck_assert_int_eq(sys(SYS_connect, *c, sin_at(REMOTE_H, port), 16), 0);
+	port = local_port(l);
+	*c = tsock(0);
+	ck_assert_int_eq(sys(SYS_connect, *c, sin_addr(REMOTE_H, port), 16), 0);
 	*s = (int)sys(SYS_accept, l, 0, 0);
 	ck_assert_int_ge(*s, 0);
 	ck_assert_int_eq(sys(SYS_close, l), 0);
@@ -529,8 +458,8 @@ malformed_body(void *arg)
 	(void)arg;
 	lossy_up(0, 0, 0, 13);
 	lossy_pair(&c, &s);
-	cport = port_of(c);
-	sport = port_of(s);
+	cport = local_port(c);
+	sport = local_port(s);
 	before = net_stats;
 	inject(cport, sport, 1, 1, 6, good, 4, true);		/* checksum */
 	inject(cport, sport, 1, 1, 4, good, 4, false);		/* doff < 5 */
@@ -614,22 +543,22 @@ simopen_body(void *arg)
 
 	(void)arg;
 	lossy_up(0, 0, 0, 19);
-	a = tsock();
-	b = tsock();
-	ck_assert_int_eq(sys(SYS_bind, a, sin_at(LOCAL_H, 0), 16), 0);
-	ck_assert_int_eq(sys(SYS_bind, b, sin_at(LOCAL_H, 0), 16), 0);
-	pa = port_of(a);
-	pb = port_of(b);
+	a = tsock(0);
+	b = tsock(0);
+	ck_assert_int_eq(sys(SYS_bind, a, sin_addr(LOCAL_H, 0), 16), 0);
+	ck_assert_int_eq(sys(SYS_bind, b, sin_addr(LOCAL_H, 0), 16), 0);
+	pa = local_port(a);
+	pb = local_port(b);
 	ck_assert_int_eq(sys(SYS_fcntl, a, 4, 0x800), 0);
 	ck_assert_int_eq(sys(SYS_fcntl, b, 4, 0x800), 0);
 	link.blackhole = true;
 	/* a (10.77.0.1:pa) to 10.77.0.2:pb reaches b's port as if from
 	 * 10.77.0.2:pa, and b connects to exactly that. */
-	ck_assert_int_eq(sys(SYS_connect, a, sin_at(REMOTE_H, pb), 16),
+	ck_assert_int_eq(sys(SYS_connect, a, sin_addr(REMOTE_H, pb), 16),
 	    -EINPROGRESS);
-	ck_assert_int_eq(sys(SYS_connect, b, sin_at(REMOTE_H, pa), 16),
+	ck_assert_int_eq(sys(SYS_connect, b, sin_addr(REMOTE_H, pa), 16),
 	    -EINPROGRESS);
-	ck_assert_int_eq(sys(SYS_connect, b, sin_at(REMOTE_H, pa), 16),
+	ck_assert_int_eq(sys(SYS_connect, b, sin_addr(REMOTE_H, pa), 16),
 	    -EALREADY);
 	nap(100);
 	link.blackhole = false;

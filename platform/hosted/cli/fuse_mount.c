@@ -335,6 +335,21 @@ k_readdir(struct kscratch *s, void *p)
 
 #define RUN(fn, o)	((int)kernel_run((fn), (o)))
 
+/* The common shape: fn on path (or fi's fd) with up to two numbers. */
+static int
+run_ab(long (*fn)(struct kscratch *, void *), const char *path,
+    struct fuse_file_info *fi, long a, long b)
+{
+	struct op o;
+	int err = op_init(&o, path, fi);
+
+	if (err != 0)
+		return err;
+	o.a = a;
+	o.b = b;
+	return RUN(fn, &o);
+}
+
 static void *
 bf_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
@@ -386,44 +401,25 @@ bf_readlink(const char *path, char *buf, size_t size)
 static int
 bf_mknod(const char *path, mode_t mode, dev_t rdev)
 {
-	struct op o;
-	int err = op_init(&o, path, NULL);
-
-	if (err != 0)
-		return err;
-	o.a = mode;
-	o.b = (long)rdev;
-	return RUN(k_mknod, &o);
+	return run_ab(k_mknod, path, NULL, mode, (long)rdev);
 }
 
 static int
 bf_mkdir(const char *path, mode_t mode)
 {
-	struct op o;
-	int err = op_init(&o, path, NULL);
-
-	if (err != 0)
-		return err;
-	o.a = mode;
-	return RUN(k_mkdir, &o);
+	return run_ab(k_mkdir, path, NULL, mode, 0);
 }
 
 static int
 bf_unlink(const char *path)
 {
-	struct op o;
-	int err = op_init(&o, path, NULL);
-
-	return err != 0 ? err : RUN(k_unlink, &o);
+	return run_ab(k_unlink, path, NULL, 0, 0);
 }
 
 static int
 bf_rmdir(const char *path)
 {
-	struct op o;
-	int err = op_init(&o, path, NULL);
-
-	return err != 0 ? err : RUN(k_rmdir, &o);
+	return run_ab(k_rmdir, path, NULL, 0, 0);
 }
 
 static int
@@ -468,26 +464,14 @@ bf_link(const char *from, const char *to)
 static int
 bf_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
-	struct op o;
-	int err = op_init(&o, path, fi);
-
-	if (err != 0)
-		return err;
-	o.a = mode;
-	return RUN(k_chmod, &o);
+	return run_ab(k_chmod, path, fi, mode, 0);
 }
 
 static int
 bf_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
 {
-	struct op o;
-	int err = op_init(&o, path, fi);
-
-	if (err != 0)
-		return err;
-	o.a = uid == (uid_t)-1 ? -1 : (long)uid;
-	o.b = gid == (gid_t)-1 ? -1 : (long)gid;
-	return RUN(k_chown, &o);
+	return run_ab(k_chown, path, fi, uid == (uid_t)-1 ? -1 : (long)uid,
+	    gid == (gid_t)-1 ? -1 : (long)gid);
 }
 
 static int
@@ -619,13 +603,7 @@ bf_release(const char *path, struct fuse_file_info *fi)
 static int
 bf_fsync(const char *path, int datasync, struct fuse_file_info *fi)
 {
-	struct op o;
-	int err = op_init(&o, NULL, fi);
-
-	if (err != 0)
-		return err;
-	o.a = datasync;
-	return RUN(k_fsync, &o);
+	return run_ab(k_fsync, NULL, fi, datasync, 0);
 }
 
 static int
@@ -701,13 +679,7 @@ bf_fsyncdir(const char *path, int datasync, struct fuse_file_info *fi)
 static int
 bf_access(const char *path, int mask)
 {
-	struct op o;
-	int err = op_init(&o, path, NULL);
-
-	if (err != 0)
-		return err;
-	o.a = mask;
-	return RUN(k_access, &o);
+	return run_ab(k_access, path, NULL, mask, 0);
 }
 
 static const struct fuse_operations bridge_ops = {
